@@ -1,0 +1,275 @@
+//! The outcome of scanning one item: an action, per-category detail, and
+//! everything needed to explain and replay it later.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::{Category, Evidence, Score};
+
+/// What happens to the item. Ordered from least to most restrictive, so the
+/// decision's action is the maximum over categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Publish.
+    Allow,
+    /// Publish or hold (per platform), and send to human review.
+    Review,
+    /// Publish with reduced visibility (labelled, demoted, age-restricted).
+    Restrict,
+    /// Do not publish.
+    Block,
+}
+
+impl Action {
+    /// Every action, least restrictive first.
+    pub const ALL: [Action; 4] = [
+        Action::Allow,
+        Action::Review,
+        Action::Restrict,
+        Action::Block,
+    ];
+
+    /// The stable key.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Action::Allow => "allow",
+            Action::Review => "review",
+            Action::Restrict => "restrict",
+            Action::Block => "block",
+        }
+    }
+
+    /// Whether the action restricts the content (and so needs a statement of reasons).
+    pub const fn is_restrictive(self) -> bool {
+        matches!(self, Action::Restrict | Action::Block)
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A string that names no action.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown action `{0}`; the actions are allow, review, restrict, block")]
+pub struct UnknownAction(pub String);
+
+impl FromStr for Action {
+    type Err = UnknownAction;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Action::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| UnknownAction(s.to_owned()))
+    }
+}
+
+/// Score thresholds of one category: a score at or above a threshold takes
+/// that action (the most restrictive one reached wins). Below every threshold
+/// the item is allowed. An absent threshold means the category never takes
+/// that action.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Thresholds {
+    /// Send to human review at or above this score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<Score>,
+    /// Restrict visibility at or above this score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restrict: Option<Score>,
+    /// Block at or above this score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block: Option<Score>,
+}
+
+impl Thresholds {
+    /// The threshold of one action (`Allow` has none).
+    pub fn get(&self, action: Action) -> Option<Score> {
+        match action {
+            Action::Allow => None,
+            Action::Review => self.review,
+            Action::Restrict => self.restrict,
+            Action::Block => self.block,
+        }
+    }
+
+    /// The thresholds that are set, least restrictive first.
+    pub fn set_actions(&self) -> impl Iterator<Item = (Action, Score)> + '_ {
+        [Action::Review, Action::Restrict, Action::Block]
+            .into_iter()
+            .filter_map(|a| self.get(a).map(|t| (a, t)))
+    }
+
+    /// The action a score takes, and the threshold it reached.
+    pub fn action_for(&self, score: Score) -> (Action, Option<Score>) {
+        self.set_actions()
+            .filter(|(_, t)| score >= *t)
+            .last()
+            .map_or((Action::Allow, None), |(a, t)| (a, Some(t)))
+    }
+
+    /// Whether thresholds rise with restrictiveness (review ≤ restrict ≤ block).
+    pub fn is_ordered(&self) -> bool {
+        let set: Vec<Score> = self.set_actions().map(|(_, t)| t).collect();
+        set.windows(2).all(|w| w[0] <= w[1])
+    }
+}
+
+/// A name and version of a policy or model, with a content digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionRef {
+    /// Name (`default`, `text-linear`).
+    pub name: String,
+    /// Version string as the artifact declares it.
+    pub version: String,
+    /// `sha256:` + hex digest of the artifact's bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+}
+
+/// The outcome for one category.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryDecision {
+    /// The category.
+    pub category: Category,
+    /// The fused score.
+    pub score: Score,
+    /// The action this category alone calls for.
+    pub action: Action,
+    /// The policy's thresholds for this category, as applied.
+    pub thresholds: Thresholds,
+    /// The evidence of the signals that produced the score.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+}
+
+/// A plain-language reason for a non-allow outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    /// The category that called for the action.
+    pub category: Category,
+    /// The action it called for.
+    pub action: Action,
+    /// The score.
+    pub score: Score,
+    /// The threshold reached.
+    pub threshold: Score,
+    /// One sentence a reviewer or user can read.
+    pub text: String,
+}
+
+/// A decision id: a UUIDv7, so ids sort by creation time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DecisionId(pub uuid::Uuid);
+
+impl DecisionId {
+    /// A fresh id for a decision taken now.
+    pub fn new() -> DecisionId {
+        DecisionId(uuid::Uuid::now_v7())
+    }
+}
+
+impl Default for DecisionId {
+    fn default() -> Self {
+        DecisionId::new()
+    }
+}
+
+impl fmt::Display for DecisionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl FromStr for DecisionId {
+    type Err = uuid::Error;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        uuid::Uuid::parse_str(s).map(DecisionId)
+    }
+}
+
+/// What Vigil decided about one item, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    /// Unique, time-ordered id.
+    pub id: DecisionId,
+    /// The caller's item id.
+    pub item_id: String,
+    /// The overall action: the most restrictive over categories.
+    pub action: Action,
+    /// Every category the models scored, in category order.
+    pub categories: Vec<CategoryDecision>,
+    /// One reason per category whose action is not `allow`, most restrictive first.
+    pub reasons: Vec<Reason>,
+    /// The policy applied.
+    pub policy: VersionRef,
+    /// The models that produced the signals.
+    pub models: Vec<VersionRef>,
+    /// `sha256:` digest of the input (see [`crate::InputDigest`]).
+    pub input_digest: String,
+    /// Wall time from receiving the item to deciding, in microseconds.
+    pub latency_us: u64,
+    /// When the decision was taken (RFC 3339, UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    pub decided_at: OffsetDateTime,
+}
+
+impl Decision {
+    /// The category decision for one category, if the models scored it.
+    pub fn category(&self, category: Category) -> Option<&CategoryDecision> {
+        self.categories.iter().find(|c| c.category == category)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: f64) -> Score {
+        Score::new(v).expect("valid score")
+    }
+
+    #[test]
+    fn the_most_restrictive_threshold_reached_wins() {
+        let t = Thresholds {
+            review: Some(s(0.5)),
+            restrict: Some(s(0.8)),
+            block: Some(s(0.95)),
+        };
+        assert_eq!(t.action_for(s(0.1)).0, Action::Allow);
+        assert_eq!(t.action_for(s(0.5)), (Action::Review, Some(s(0.5))));
+        assert_eq!(t.action_for(s(0.9)).0, Action::Restrict);
+        assert_eq!(t.action_for(s(0.99)).0, Action::Block);
+        let review_only = Thresholds {
+            review: Some(s(0.3)),
+            ..Thresholds::default()
+        };
+        assert_eq!(review_only.action_for(s(1.0)).0, Action::Review);
+    }
+
+    #[test]
+    fn ordering_is_checked() {
+        let bad = Thresholds {
+            review: Some(s(0.9)),
+            restrict: None,
+            block: Some(s(0.5)),
+        };
+        assert!(!bad.is_ordered());
+    }
+
+    #[test]
+    fn actions_are_ordered_by_restrictiveness() {
+        assert!(Action::Allow < Action::Review);
+        assert!(Action::Restrict < Action::Block);
+        assert!(Action::Block.is_restrictive() && !Action::Review.is_restrictive());
+    }
+}

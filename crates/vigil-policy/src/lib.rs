@@ -1,0 +1,39 @@
+//! Policy as code.
+//!
+//! A policy is a versioned TOML file (see `policies/default.toml`): per
+//! category a description, the DSA statement category and keywords, the
+//! decision ground, and thresholds per action; obligations such as
+//! `[obligations.hate] min_precision = 0.90, confidence = 0.95`; and DSA
+//! settings. [`Policy::from_toml`] parses and validates it once, collecting
+//! every problem as a [`Diagnostic`] with file, line and column; inside Vigil
+//! only the validated [`Policy`] travels. [`Policy::decide`] turns fused
+//! category scores into a [`vigil_core::Decision`].
+//!
+//! ```
+//! use vigil_policy::Policy;
+//!
+//! let text = r#"
+//! [policy]
+//! name = "tiny"
+//! version = "1"
+//!
+//! [categories.spam_scam]
+//! description = "Unsolicited bulk messages and fraud."
+//! dsa_category = "STATEMENT_CATEGORY_SCAMS_AND_FRAUD"
+//! terms_ground = "Terms §4: spam"
+//! thresholds = { review = 0.5, block = 0.9 }
+//! "#;
+//! let checked = Policy::from_toml(text, "tiny.toml").unwrap();
+//! assert_eq!(checked.policy.version.name, "tiny");
+//! // The ten categories without a table are a warning, not an error.
+//! assert_eq!(checked.warnings.len(), 1);
+//! ```
+
+mod decide;
+mod diagnostic;
+mod policy;
+mod raw;
+
+pub use decide::{fuse_max, CategoryScore, DecisionInput};
+pub use diagnostic::{Diagnostic, Severity};
+pub use policy::{CategoryPolicy, Checked, DsaSettings, Obligation, Policy, PolicyErrors};

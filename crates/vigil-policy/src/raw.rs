@@ -1,0 +1,71 @@
+//! The policy file as written: serde types that mirror the TOML, with spans
+//! kept so that validation can point at the offending line.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+use vigil_core::dsa::{DecisionGround, Keyword, StatementCategory, Visibility};
+use vigil_core::{Action, Thresholds};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPolicy {
+    pub policy: RawHeader,
+    #[serde(default)]
+    pub dsa: Option<Spanned<RawDsa>>,
+    #[serde(default)]
+    pub categories: BTreeMap<Spanned<String>, Spanned<RawCategory>>,
+    #[serde(default)]
+    pub obligations: BTreeMap<Spanned<String>, Spanned<RawObligation>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawHeader {
+    pub name: Spanned<String>,
+    pub version: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDsa {
+    #[serde(default)]
+    pub decision_ground: Option<DecisionGround>,
+    #[serde(default)]
+    pub restrict_visibility: Option<Visibility>,
+    #[serde(default)]
+    pub block_visibility: Option<Visibility>,
+    #[serde(default)]
+    pub terms_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCategory {
+    pub description: Spanned<String>,
+    pub dsa_category: StatementCategory,
+    #[serde(default)]
+    pub dsa_keywords: Vec<Keyword>,
+    #[serde(default)]
+    pub decision_ground: Option<Spanned<DecisionGround>>,
+    #[serde(default)]
+    pub legal_ground: Option<Spanned<String>>,
+    #[serde(default)]
+    pub terms_ground: Option<Spanned<String>>,
+    pub thresholds: Spanned<Thresholds>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawObligation {
+    #[serde(default)]
+    pub action: Option<Spanned<Action>>,
+    #[serde(default)]
+    pub min_precision: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub min_recall: Option<Spanned<f64>>,
+    pub confidence: Spanned<f64>,
+}
