@@ -1,0 +1,120 @@
+//! The one error type of the store, with a variant per problem.
+
+use std::path::PathBuf;
+
+use vigil_core::DecisionId;
+
+/// Everything that can go wrong opening or using a [`crate::Store`].
+///
+/// Messages name the problem and the value at fault; the underlying
+/// database error, where there is one, is the [`std::error::Error::source`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The store URL cannot be read as a location.
+    #[error("store URL `{url}` is not usable: {reason}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The URL names a backend this build does not support (yet).
+    #[error("store URL `{url}` is not supported: {reason}")]
+    Unsupported {
+        /// The URL as given.
+        url: String,
+        /// Why, and what to use instead.
+        reason: String,
+    },
+
+    /// The folder that should hold the database file could not be created.
+    #[error("cannot create the store's folder `{}`", path.display())]
+    CreateDir {
+        /// The folder.
+        path: PathBuf,
+        /// The file-system error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The database could not be opened or configured.
+    #[error("cannot open the store at `{url}`")]
+    Open {
+        /// The URL or path as given.
+        url: String,
+        /// The database error.
+        #[source]
+        source: sqlx::Error,
+    },
+
+    /// Bringing the schema up to date failed.
+    #[error("cannot bring the store's schema up to date")]
+    Migrate {
+        /// The migration error.
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+
+    /// The database was migrated by a newer build than this one.
+    #[error(
+        "the store's schema is at version {found}, newer than the {supported} this build knows; \
+         upgrade Vigil or open another store"
+    )]
+    SchemaTooNew {
+        /// The newest migration applied to the database.
+        found: i64,
+        /// The newest migration this build carries.
+        supported: i64,
+    },
+
+    /// A query failed.
+    #[error("store query failed: {what}")]
+    Query {
+        /// What the query was for (`insert decision`, `list decisions`, …).
+        what: &'static str,
+        /// The database error.
+        #[source]
+        source: sqlx::Error,
+    },
+
+    /// A decision with this id is already stored; stored decisions are never overwritten.
+    #[error("decision {id} is already stored")]
+    Duplicate {
+        /// The id inserted twice.
+        id: DecisionId,
+    },
+
+    /// A decision cannot be stored as it is.
+    #[error("decision {id} cannot be stored: {reason}")]
+    Invalid {
+        /// The decision's id.
+        id: DecisionId,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A stored decision does not read back as a decision.
+    #[error("stored decision `{id}` is corrupt: {reason}")]
+    Corrupt {
+        /// The id column of the row, as stored.
+        id: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The decisions table holds an action this build does not know.
+    #[error("the store holds unknown action `{value}`; was it written by a newer Vigil?")]
+    UnknownAction {
+        /// The stored value.
+        value: String,
+    },
+}
+
+impl StoreError {
+    /// A closure wrapping a database error as a failed query, for `map_err`.
+    pub(crate) fn query(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+        move |source| StoreError::Query { what, source }
+    }
+}

@@ -1,0 +1,67 @@
+//! Vigil's persistent store. Only this crate speaks SQL.
+//!
+//! A [`Store`] is one handle over the database: an embedded SQLite file in
+//! WAL mode by default, PostgreSQL later (for several nodes) behind the same
+//! methods. [`Store::open`] takes a URL, creates the database if missing and
+//! brings its schema up to date with the versioned migrations embedded in
+//! this crate; [`Store::schema_version`] says where it stands.
+//!
+//! Today the store holds the decision log: [`Store::insert_decision`] writes
+//! a [`vigil_core::Decision`] durably (the whole decision as JSON, plus
+//! columns and per-category scores for queries); [`Store::get_decision`],
+//! [`Store::list_decisions`] with a [`DecisionQuery`], and
+//! [`Store::count_decisions_by_action`] read it; and
+//! [`Store::purge_decisions_before`] applies retention. Raw content is never
+//! stored. Review queues, models and evaluation runs will follow.
+//!
+//! Every failure is a [`StoreError`] naming the problem: a refused URL, a
+//! failed migration, a duplicate id, a stored row that no longer parses.
+//!
+//! ```
+//! use time::macros::datetime;
+//! use vigil_core::{Action, Decision, DecisionId, VersionRef};
+//! use vigil_store::{DecisionQuery, Store};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let dir = tempfile::tempdir()?;
+//! # let path = dir.path().join("vigil.db");
+//! # let url = format!("sqlite://{}", path.display());
+//! # tokio::runtime::Runtime::new()?.block_on(async {
+//! let store = Store::open(&url).await?;
+//! let decision = Decision {
+//!     id: DecisionId::new(),
+//!     item_id: "post-1".to_owned(),
+//!     action: Action::Allow,
+//!     categories: Vec::new(),
+//!     reasons: Vec::new(),
+//!     policy: VersionRef { name: "default".into(), version: "1".into(), digest: None },
+//!     models: Vec::new(),
+//!     input_digest: "sha256:…".to_owned(),
+//!     latency_us: 180,
+//!     decided_at: datetime!(2025-01-01 12:00 UTC),
+//! };
+//! store.insert_decision(&decision).await?;
+//!
+//! assert_eq!(store.get_decision(decision.id).await?, Some(decision.clone()));
+//! let allowed = store
+//!     .list_decisions(&DecisionQuery { action: Some(Action::Allow), ..Default::default() })
+//!     .await?;
+//! assert_eq!(allowed, vec![decision]);
+//! store.close().await;
+//! # Ok::<(), vigil_store::StoreError>(())
+//! # })?;
+//! # Ok(())
+//! # }
+//! ```
+
+mod codec;
+mod decisions;
+mod error;
+mod location;
+mod sql;
+mod sqlite;
+mod store;
+
+pub use decisions::{DecisionQuery, TimeOrder};
+pub use error::StoreError;
+pub use store::Store;

@@ -1,0 +1,78 @@
+//! The SQL text of every query, written once for every backend.
+//!
+//! Only portable SQL goes here: `$N` placeholders (which SQLite and
+//! PostgreSQL both read), plain `SELECT`/`INSERT`/`DELETE`, no
+//! backend-specific functions. Placeholders are numbered in the order they
+//! appear in the text, which SQLite's binding relies on.
+
+use crate::TimeOrder;
+
+/// Inserts one `decisions` row.
+pub(crate) const INSERT_DECISION: &str = "\
+    INSERT INTO decisions (id, item_id, action, decided_at, decided_at_unix_ms, \
+        policy_name, policy_version, policy_digest, models, input_digest, latency_us, body) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+
+/// Inserts one `decision_scores` row.
+pub(crate) const INSERT_SCORE: &str = "\
+    INSERT INTO decision_scores (decision_id, category, score, action) \
+    VALUES ($1, $2, $3, $4)";
+
+/// The stored body of one decision, by id.
+pub(crate) const GET_DECISION: &str = "SELECT id, body FROM decisions WHERE id = $1";
+
+/// Row counts per action in the window `[$1, $2)`.
+pub(crate) const COUNT_DECISIONS_BY_ACTION: &str = "\
+    SELECT action, COUNT(*) FROM decisions \
+    WHERE decided_at_unix_ms >= $1 AND decided_at_unix_ms < $2 \
+    GROUP BY action";
+
+/// Deletes the scores of decisions taken before `$1`.
+pub(crate) const PURGE_SCORES_BEFORE: &str = "\
+    DELETE FROM decision_scores WHERE decision_id IN \
+        (SELECT id FROM decisions WHERE decided_at_unix_ms < $1)";
+
+/// Deletes the decisions taken before `$1` (after their scores).
+pub(crate) const PURGE_DECISIONS_BEFORE: &str =
+    "DELETE FROM decisions WHERE decided_at_unix_ms < $1";
+
+/// Lists stored bodies in the window `[$1, $2)`, in time order, id breaking
+/// ties. With `by_action`, `$3` is the action and `$4` the limit; without,
+/// `$3` is the limit.
+///
+/// The text is assembled from fixed pieces only; no value ever goes into it.
+pub(crate) fn list_decisions(by_action: bool, order: TimeOrder) -> String {
+    let (action_filter, limit) = if by_action {
+        ("AND action = $3 ", "$4")
+    } else {
+        ("", "$3")
+    };
+    let direction = match order {
+        TimeOrder::OldestFirst => "ASC",
+        TimeOrder::NewestFirst => "DESC",
+    };
+    format!(
+        "SELECT id, body FROM decisions \
+         WHERE decided_at_unix_ms >= $1 AND decided_at_unix_ms < $2 {action_filter}\
+         ORDER BY decided_at_unix_ms {direction}, id {direction} \
+         LIMIT {limit}"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_placeholders_are_numbered_in_order_of_appearance() {
+        let sql = list_decisions(true, TimeOrder::NewestFirst);
+        let positions: Vec<usize> = ["$1", "$2", "$3", "$4"]
+            .iter()
+            .map(|p| sql.find(p).expect("placeholder present"))
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{sql}");
+        assert!(sql.contains("DESC, id DESC"));
+        let sql = list_decisions(false, TimeOrder::OldestFirst);
+        assert!(sql.ends_with("LIMIT $3") && !sql.contains("$4"), "{sql}");
+    }
+}
