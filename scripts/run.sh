@@ -2,8 +2,8 @@
 # Set up and run Vigil on its embedded default, from a fresh checkout:
 # install what it needs, build `vigil`, check the default policy, open the
 # embedded SQLite store, import the public data sets (when ../shared/data is
-# beside the checkout) and report their statistics, then report the outside
-# components. Everything lives in VIGIL_HOME (default: .vigil in the repository).
+# beside the checkout) and report their statistics, score the bundled
+# examples with the shipped text model, then report the outside components. Everything lives in VIGIL_HOME (default: .vigil in the repository).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -24,6 +24,10 @@ if [ -d "$shared/text" ]; then
 else
   echo "[run] no shared data at $shared: skipping the data set imports"
 fi
+
+# Score the bundled examples with the shipped model (compiled into vigil).
+"$vigil" classify --input examples/items.jsonl --out "$VIGIL_HOME/example-scores.jsonl"
+cat "$VIGIL_HOME/example-scores.jsonl"
 
 "$vigil" doctor
 "$vigil" store status

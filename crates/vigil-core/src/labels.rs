@@ -61,6 +61,28 @@ impl Labels {
     }
 }
 
+impl Labels {
+    /// The labels plus what the taxonomy implies, since `unsafe` means "any
+    /// harm category is violated": a positive harm makes `unsafe` positive,
+    /// and a known-negative `unsafe` makes every harm category negative.
+    /// Nothing else is inferred; a conflict (a positive harm beside a
+    /// negative `unsafe`) is left as it is for the data's owner to fix.
+    pub fn with_implications(&self) -> Labels {
+        let mut out = self.clone();
+        let any_harm = self.iter().any(|(c, v)| c != Category::Unsafe && v);
+        match self.get(Category::Unsafe) {
+            None if any_harm => out.set(Category::Unsafe, true),
+            Some(false) if !any_harm => {
+                for c in Category::HARMS {
+                    out.0.entry(c).or_insert(false);
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+}
+
 impl Serialize for Labels {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_map(self.0.iter().map(|(c, v)| (c, u8::from(*v))))
@@ -114,6 +136,29 @@ mod tests {
     fn bad_label_values_are_refused() {
         assert!(serde_json::from_str::<Labels>(r#"{"hate":2}"#).is_err());
         assert!(serde_json::from_str::<Labels>(r#"{"hat":1}"#).is_err());
+    }
+
+    #[test]
+    fn implications_follow_the_definition_of_unsafe() {
+        let safe = Labels::new()
+            .with(Category::Unsafe, false)
+            .with_implications();
+        for c in Category::HARMS {
+            assert_eq!(safe.get(c), Some(false), "{c}");
+        }
+        let spam = Labels::new()
+            .with(Category::SpamScam, true)
+            .with_implications();
+        assert_eq!(spam.get(Category::Unsafe), Some(true));
+        assert_eq!(spam.get(Category::Hate), None, "nothing else is inferred");
+        let unknown = Labels::new()
+            .with(Category::Hate, false)
+            .with_implications();
+        assert_eq!(unknown.get(Category::Unsafe), None);
+        let conflict = Labels::new()
+            .with(Category::Hate, true)
+            .with(Category::Unsafe, false);
+        assert_eq!(conflict.with_implications(), conflict);
     }
 
     #[test]

@@ -1,0 +1,117 @@
+//! `vigil classify`: score canonical data set items with a text model.
+//!
+//! Output contract (stable; this is how models are checked from outside):
+//! one JSON line per input item, in input order,
+//! `{"id": "...", "scores": {"hate": 0.12, ..., "unsafe": 0.81}}`.
+//! An item without text gets `"scores": {}`.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use vigil_core::Item;
+use vigil_text::linear::LinearModel;
+
+#[derive(Debug, clap::Args)]
+pub struct ClassifyArgs {
+    /// A text-linear model folder. Default: the model shipped with Vigil.
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Items, one JSON object a line (a data set's items.jsonl works).
+    #[arg(long)]
+    input: PathBuf,
+    /// Where to write the scores.
+    #[arg(long)]
+    out: PathBuf,
+    /// Worker threads (0 = all cores).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+}
+
+fn read_items(path: &Path) -> Result<Vec<Item>> {
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut items = Vec::new();
+    for (i, line) in BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("{}:{}: cannot read", path.display(), i + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let item: Item = serde_json::from_str(&line)
+            .with_context(|| format!("{}:{}: not a valid item", path.display(), i + 1))?;
+        items.push(item);
+    }
+    Ok(items)
+}
+
+fn load_model(path: Option<&Path>) -> Result<LinearModel> {
+    match path {
+        Some(dir) => Ok(LinearModel::load(dir)
+            .with_context(|| format!("cannot load the model in {}", dir.display()))?
+            .0),
+        None => Ok(vigil_text::default_model::load()
+            .context("the model shipped with Vigil does not load")?
+            .0),
+    }
+}
+
+pub fn run(args: ClassifyArgs) -> Result<ExitCode> {
+    let model = load_model(args.model.as_deref())?;
+    let items = read_items(&args.input)?;
+    if items.is_empty() {
+        bail!("{} holds no items", args.input.display());
+    }
+    let texts: Vec<&str> = items
+        .iter()
+        .map(|i| i.text.as_deref().unwrap_or(""))
+        .collect();
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(texts.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} items {per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let started = Instant::now();
+    let scores = vigil_text::batch::score_texts(&model, &texts, args.threads, &|done| {
+        if let Some(bar) = &bar {
+            bar.set_position(done as u64);
+        }
+    });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let elapsed = started.elapsed();
+    let file =
+        File::create(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    let mut out = BufWriter::new(file);
+    for (item, scores) in items.iter().zip(&scores) {
+        let map: serde_json::Map<String, serde_json::Value> = if item.text.is_some() {
+            model
+                .outputs()
+                .iter()
+                .zip(scores)
+                .map(|(c, s)| (c.as_str().to_owned(), serde_json::json!(s)))
+                .collect()
+        } else {
+            serde_json::Map::new()
+        };
+        let line = serde_json::json!({ "id": item.id, "scores": map });
+        writeln!(out, "{line}").with_context(|| format!("cannot write {}", args.out.display()))?;
+    }
+    out.flush()
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    eprintln!(
+        "classified {} items in {:.2}s ({:.0} items/s) -> {}",
+        items.len(),
+        elapsed.as_secs_f64(),
+        items.len() as f64 / elapsed.as_secs_f64().max(1e-9),
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
