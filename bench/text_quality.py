@@ -7,6 +7,7 @@ the peer through its PyPI package, and both are scored with the same
 scikit-learn metric code on the same items. Only known labels are counted.
 
 usage: bench/text_quality.py --vigil target/release/vigil [--model DIR]
+         [--head DIR [--band LOW,HIGH]]
          --data DIR... [--adversarial DIR...] [--json OUT.json]
 """
 import argparse
@@ -43,6 +44,9 @@ def read_test_split(folder):
     return items
 
 
+EXTRA_ARGS = []
+
+
 def vigil_scores(vigil, model, items):
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "items.jsonl")
@@ -53,6 +57,7 @@ def vigil_scores(vigil, model, items):
         cmd = [vigil, "classify", "--input", src, "--out", out]
         if model:
             cmd += ["--model", model]
+        cmd += EXTRA_ARGS
         subprocess.run(cmd, check=True, stderr=subprocess.DEVNULL)
         with open(out, encoding="utf-8") as f:
             return [json.loads(line)["scores"] for line in f]
@@ -94,6 +99,43 @@ def evaluate(name, folder, vigil, model, peer):
     return result
 
 
+# The default policy's thresholds (policies/default.toml) used for the
+# false-positive report: `unsafe` review, `hate` review and block.
+THRESHOLDS = {"unsafe": {"review": 0.60}, "hate": {"review": 0.40, "block": 0.92}}
+
+
+def false_positives(folder, vigil, model, peer):
+    """Rates at which benign test items are flagged: XSTest's safe prompts
+    (by type) and HateCheck's non-hateful cases (by functionality)."""
+    name = os.path.basename(os.path.normpath(folder))
+    spec = {"xstest": ("unsafe", "type"), "hatecheck": ("hate", "functionality")}.get(name)
+    if not spec:
+        return None
+    category, group_field = spec
+    items = [r for r in read_test_split(folder) if r.get("labels", {}).get(category) == 0]
+    if not items:
+        return None
+    v = vigil_scores(vigil, model, items)
+    p = list(peer([r.get("text", "") for r in items]))
+    groups = {}
+    for row, sv, sp in zip(items, v, p):
+        g = row.get("meta", {}).get(group_field, "?")
+        groups.setdefault(g, []).append((sv.get(category, 0.0), sp))
+    report = {"dataset": name, "category": category, "n": len(items), "groups": {}}
+    for g, pairs in sorted(groups.items()):
+        report["groups"][g] = {
+            "n": len(pairs),
+            **{f"vigil_{a}": sum(s >= t for s, _ in pairs) / len(pairs) for a, t in THRESHOLDS[category].items()},
+            "peer_at_0.5": sum(q >= 0.5 for _, q in pairs) / len(pairs),
+        }
+    allp = [x for pairs in groups.values() for x in pairs]
+    report["all"] = {
+        **{f"vigil_{a}": sum(s >= t for s, _ in allp) / len(allp) for a, t in THRESHOLDS[category].items()},
+        "peer_at_0.5": sum(q >= 0.5 for _, q in allp) / len(allp),
+    }
+    return report
+
+
 def fmt(m, key="auprc"):
     return "   -  " if not m else f"{m[key]:.4f}"
 
@@ -105,7 +147,13 @@ def main():
     ap.add_argument("--data", nargs="+", required=True)
     ap.add_argument("--adversarial", nargs="*", default=[])
     ap.add_argument("--json")
+    ap.add_argument("--head", help="a transformer head: score with the cascade")
+    ap.add_argument("--band", help="override the head's uncertain band, LOW,HIGH")
     args = ap.parse_args()
+    if args.head:
+        EXTRA_ARGS.extend(["--head", args.head])
+    if args.band:
+        EXTRA_ARGS.extend(["--band", args.band])
     from profanity_check import predict_prob
 
     results = []
@@ -129,9 +177,19 @@ def main():
     for r in results:
         cells = ", ".join(f"{c} {m['auprc']:.3f}/{m['roc_auc']:.3f} (n={m['n']})" for c, m in r["vigil"].items())
         print(f"  {r['dataset']:<24} {cells}")
+    fps = [r for r in (false_positives(d, args.vigil, args.model, predict_prob) for d in args.data) if r]
+    for r in fps:
+        print()
+        print(f"False positives on benign {r['dataset']} test items ({r['category']}, n={r['n']}): "
+              f"share flagged at the default policy's thresholds; peer at 0.5")
+        keys = [k for k in r["all"]]
+        print(f"  {'group':<28} {'n':>4} " + " ".join(f"{k:>14}" for k in keys))
+        for g, row in r["groups"].items():
+            print(f"  {g:<28} {row['n']:>4} " + " ".join(f"{row[k]:>14.1%}" for k in keys))
+        print(f"  {'all':<28} {r['n']:>4} " + " ".join(f"{r['all'][k]:>14.1%}" for k in keys))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(results, f, indent=2)
+            json.dump({"splits": results, "false_positives": fps}, f, indent=2)
 
 
 if __name__ == "__main__":

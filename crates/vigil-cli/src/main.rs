@@ -60,8 +60,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Policy(c) => policy::run(c),
         Command::Data(c) => data::run(c),
-        Command::Train(c) => train::run(c),
-        Command::Classify(a) => classify::run(a),
+        Command::Train(c) => train::run(&home, c),
+        Command::Classify(a) => classify::run(&home, a),
         Command::Store(c) => store::run(&home, c),
         Command::Doctor => doctor::run(&home),
     }

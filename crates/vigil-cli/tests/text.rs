@@ -108,3 +108,62 @@ fn train_then_classify_with_the_trained_model() {
         .next()
         .is_some_and(|l| l.contains("\"illicit\"")));
 }
+
+#[test]
+fn the_cascade_consults_the_transformer_only_in_its_band() {
+    let embedder = std::env::var_os("VIGIL_MODEL_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".vigil/models/all-minilm-l6-v2"));
+    if !embedder.join("model.safetensors").is_file() {
+        eprintln!(
+            "skipping: transformer files not found at {} (scripts/setup.sh unpacks them)",
+            embedder.display()
+        );
+        return;
+    }
+    let vigil = Vigil::new();
+    let input = repo_root().join("examples/items.jsonl");
+    let head = repo_root().join("models/text-head");
+    let run_with = |band: &str| {
+        let out = vigil.home().join(format!("scores-{band}.jsonl"));
+        let run = vigil
+            .run([
+                "classify".as_ref(),
+                "--head".as_ref(),
+                head.as_os_str(),
+                "--embedder".as_ref(),
+                embedder.as_os_str(),
+                "--band".as_ref(),
+                band.as_ref(),
+                "--input".as_ref(),
+                input.as_os_str(),
+                "--out".as_ref(),
+                out.as_os_str(),
+            ])
+            .success();
+        (
+            run.stderr,
+            std::fs::read_to_string(&out).expect("scores written"),
+        )
+    };
+    let (all, all_scores) = run_with("0,1");
+    assert!(all.contains("6 consulted the transformer"), "{all}");
+    let (none, _) = run_with("1,1");
+    assert!(none.contains("0 consulted the transformer"), "{none}");
+    let lines: Vec<serde_json::Value> = all_scores
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    let unsafe_of = |i: usize| lines[i]["scores"]["unsafe"].as_f64().unwrap_or(-1.0);
+    assert!(
+        unsafe_of(2) > 0.8 && unsafe_of(0) < 0.3,
+        "{} {}",
+        unsafe_of(2),
+        unsafe_of(0)
+    );
+    assert!(
+        unsafe_of(5) < 0.5,
+        "killing a Python process is safe: {}",
+        unsafe_of(5)
+    );
+}

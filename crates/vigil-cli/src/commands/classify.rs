@@ -6,14 +6,16 @@
 //! An item without text gets `"scores": {}`.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+use vigil_cli::home::Home;
 use vigil_core::Item;
-use vigil_text::linear::LinearModel;
+use vigil_text::cascade::{score_cascade, Head};
+use vigil_text::linear::{LinearModel, Manifest};
 
 #[derive(Debug, clap::Args)]
 pub struct ClassifyArgs {
@@ -29,6 +31,16 @@ pub struct ClassifyArgs {
     /// Worker threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// A transformer head (`vigil train text-transformer`): texts whose
+    /// linear `unsafe` falls in its band are re-scored by the cascade.
+    #[arg(long)]
+    head: Option<PathBuf>,
+    /// Override the head's uncertain band, `LOW,HIGH`.
+    #[arg(long, value_parser = crate::commands::train::parse_band)]
+    band: Option<(f32, f32)>,
+    /// The transformer's folder. Default: HOME/models/all-minilm-l6-v2.
+    #[arg(long)]
+    embedder: Option<PathBuf>,
 }
 
 fn read_items(path: &Path) -> Result<Vec<Item>> {
@@ -46,19 +58,40 @@ fn read_items(path: &Path) -> Result<Vec<Item>> {
     Ok(items)
 }
 
-fn load_model(path: Option<&Path>) -> Result<LinearModel> {
+/// The linear model in `path`, or the shipped one.
+pub fn load_linear(path: Option<&Path>) -> Result<(LinearModel, Manifest)> {
     match path {
-        Some(dir) => Ok(LinearModel::load(dir)
-            .with_context(|| format!("cannot load the model in {}", dir.display()))?
-            .0),
-        None => Ok(vigil_text::default_model::load()
-            .context("the model shipped with Vigil does not load")?
-            .0),
+        Some(dir) => LinearModel::load(dir)
+            .with_context(|| format!("cannot load the model in {}", dir.display())),
+        None => {
+            vigil_text::default_model::load().context("the model shipped with Vigil does not load")
+        }
     }
 }
 
-pub fn run(args: ClassifyArgs) -> Result<ExitCode> {
-    let model = load_model(args.model.as_deref())?;
+pub fn run(home: &Home, args: ClassifyArgs) -> Result<ExitCode> {
+    let (model, manifest) = load_linear(args.model.as_deref())?;
+    let cascade = match &args.head {
+        None => None,
+        Some(dir) => {
+            let embedder_dir = args
+                .embedder
+                .clone()
+                .unwrap_or_else(|| home.model_dir().join("all-minilm-l6-v2"));
+            let embedder = vigil_embed::Embedder::load(&embedder_dir).with_context(|| {
+                format!(
+                    "cannot load the transformer from {}",
+                    embedder_dir.display()
+                )
+            })?;
+            let mut head = Head::load(dir, &manifest.weights_sha256, embedder.dim())
+                .with_context(|| format!("cannot load the head in {}", dir.display()))?;
+            if let Some(band) = args.band {
+                head.manifest.band = band;
+            }
+            Some((head, embedder))
+        }
+    };
     let items = read_items(&args.input)?;
     if items.is_empty() {
         bail!("{} holds no items", args.input.display());
@@ -67,22 +100,23 @@ pub fn run(args: ClassifyArgs) -> Result<ExitCode> {
         .iter()
         .map(|i| i.text.as_deref().unwrap_or(""))
         .collect();
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(texts.len() as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} items {per_sec} eta {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
-    let started = Instant::now();
-    let scores = vigil_text::batch::score_texts(&model, &texts, args.threads, &|done| {
+    let bar = crate::commands::progress_bar(texts.len() as u64, "items");
+    let progress = |done: usize| {
         if let Some(bar) = &bar {
             bar.set_position(done as u64);
         }
-    });
+    };
+    let started = Instant::now();
+    let (scores, consulted) = match &cascade {
+        None => (
+            vigil_text::batch::score_texts(&model, &texts, args.threads, &progress),
+            0,
+        ),
+        Some((head, embedder)) => {
+            let s = score_cascade(&model, head, embedder, &texts, args.threads, &progress)?;
+            (s.scores, s.consulted)
+        }
+    };
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -107,7 +141,7 @@ pub fn run(args: ClassifyArgs) -> Result<ExitCode> {
     out.flush()
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     eprintln!(
-        "classified {} items in {:.2}s ({:.0} items/s) -> {}",
+        "classified {} items in {:.2}s ({:.0} items/s; {consulted} consulted the transformer) -> {}",
         items.len(),
         elapsed.as_secs_f64(),
         items.len() as f64 / elapsed.as_secs_f64().max(1e-9),

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use vigil_cli::home::Home;
 use vigil_data::Dataset;
 use vigil_text::linear::TrainConfig;
 use vigil_text::training::train_text_linear;
@@ -48,9 +49,71 @@ pub enum TrainCommand {
         #[arg(long)]
         word_weight: Option<f32>,
     },
+    /// The accurate path: a head over all-MiniLM-L6-v2 sentence embeddings,
+    /// stacked with a linear model and consulted only in its uncertain band.
+    TextTransformer {
+        /// Canonical data set folders (train splits train the head,
+        /// validation splits fit the stackers; test splits are never read).
+        #[arg(long, required = true, num_args = 1..)]
+        data: Vec<PathBuf>,
+        /// The linear model to stack on. Default: the shipped model.
+        #[arg(long)]
+        linear: Option<PathBuf>,
+        /// The transformer's folder. Default: HOME/models/all-minilm-l6-v2.
+        #[arg(long)]
+        embedder: Option<PathBuf>,
+        /// The head folder to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// The uncertain band of the linear `unsafe` probability, `LOW,HIGH`.
+        #[arg(long, default_value = "0.1,0.9", value_parser = parse_band)]
+        band: (f32, f32),
+        /// Passes over the training data.
+        #[arg(long)]
+        epochs: Option<u32>,
+        /// The head's version. Default: the UTC date and time of training.
+        #[arg(long)]
+        version: Option<String>,
+    },
 }
 
-pub fn run(command: TrainCommand) -> Result<ExitCode> {
+/// `LOW,HIGH` with 0 <= LOW <= HIGH <= 1.
+pub fn parse_band(s: &str) -> std::result::Result<(f32, f32), String> {
+    let (lo, hi) = s
+        .split_once(',')
+        .ok_or_else(|| format!("`{s}` is not LOW,HIGH"))?;
+    let parse = |v: &str| v.trim().parse::<f32>().map_err(|e| format!("`{v}`: {e}"));
+    let (lo, hi) = (parse(lo)?, parse(hi)?);
+    if !(0.0..=1.0).contains(&lo) || !(0.0..=1.0).contains(&hi) || lo > hi {
+        return Err(format!("band {lo},{hi} must satisfy 0 <= LOW <= HIGH <= 1"));
+    }
+    Ok((lo, hi))
+}
+
+pub fn run(home: &Home, command: TrainCommand) -> Result<ExitCode> {
+    let command = match command {
+        TrainCommand::TextTransformer {
+            data,
+            linear,
+            embedder,
+            out,
+            band,
+            epochs,
+            version,
+        } => {
+            let embedder = embedder.unwrap_or_else(|| home.model_dir().join("all-minilm-l6-v2"));
+            return transformer(
+                &data,
+                linear.as_deref(),
+                &embedder,
+                &out,
+                band,
+                epochs,
+                version,
+            );
+        }
+        linear => linear,
+    };
     let TrainCommand::TextLinear {
         data,
         out,
@@ -62,7 +125,10 @@ pub fn run(command: TrainCommand) -> Result<ExitCode> {
         l1,
         l2,
         word_weight,
-    } = command;
+    } = command
+    else {
+        unreachable!("the transformer command returned above")
+    };
     let mut cfg = TrainConfig::default();
     if let Some(e) = epochs {
         cfg.epochs = e;
@@ -76,32 +142,10 @@ pub fn run(command: TrainCommand) -> Result<ExitCode> {
     cfg.alpha = alpha.unwrap_or(cfg.alpha);
     cfg.l1 = l1.unwrap_or(cfg.l1);
     cfg.l2 = l2.unwrap_or(cfg.l2);
-    let datasets = data
-        .iter()
-        .map(|d| Dataset::open(d).with_context(|| format!("cannot read data set {}", d.display())))
-        .collect::<Result<Vec<_>>>()?;
-    let now = OffsetDateTime::now_utc();
-    let created_at = now.format(&Rfc3339).context("cannot format the time")?;
-    let version = version.unwrap_or_else(|| {
-        format!(
-            "{:04}{:02}{:02}.{:02}{:02}",
-            now.year(),
-            u8::from(now.month()),
-            now.day(),
-            now.hour(),
-            now.minute()
-        )
-    });
-    let command: Vec<String> = std::env::args().collect();
+    let datasets = open_datasets(&data)?;
+    let (created_at, version, command) = provenance(version)?;
     let started = Instant::now();
-    let artifact = train_text_linear(
-        &datasets,
-        cfg,
-        &name,
-        &version,
-        &command.join(" "),
-        &created_at,
-    )?;
+    let artifact = train_text_linear(&datasets, cfg, &name, &version, &command, &created_at)?;
     let mut manifest = artifact.manifest;
     artifact
         .model
@@ -128,6 +172,99 @@ pub fn run(command: TrainCommand) -> Result<ExitCode> {
             o.calibrated,
             fmt(o.validation_auprc),
             fmt(o.validation_roc_auc)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// When, which version (default: the UTC time) and by which command.
+fn provenance(version: Option<String>) -> Result<(String, String, String)> {
+    let now = OffsetDateTime::now_utc();
+    let created_at = now.format(&Rfc3339).context("cannot format the time")?;
+    let version = version.unwrap_or_else(|| {
+        format!(
+            "{:04}{:02}{:02}.{:02}{:02}",
+            now.year(),
+            u8::from(now.month()),
+            now.day(),
+            now.hour(),
+            now.minute()
+        )
+    });
+    let command: Vec<String> = std::env::args().collect();
+    Ok((created_at, version, command.join(" ")))
+}
+
+fn open_datasets(data: &[PathBuf]) -> Result<Vec<Dataset>> {
+    data.iter()
+        .map(|d| Dataset::open(d).with_context(|| format!("cannot read data set {}", d.display())))
+        .collect()
+}
+
+fn transformer(
+    data: &[PathBuf],
+    linear: Option<&std::path::Path>,
+    embedder_dir: &std::path::Path,
+    out: &std::path::Path,
+    band: (f32, f32),
+    epochs: Option<u32>,
+    version: Option<String>,
+) -> Result<ExitCode> {
+    let (linear, linear_manifest) = crate::commands::classify::load_linear(linear)?;
+    let embedder = vigil_embed::Embedder::load(embedder_dir).with_context(|| {
+        format!(
+            "cannot load the transformer from {} (scripts/setup.sh unpacks it)",
+            embedder_dir.display()
+        )
+    })?;
+    let datasets = open_datasets(data)?;
+    let (created_at, version, command) = provenance(version)?;
+    let mut dense = vigil_text::dense::DenseConfig::default();
+    if let Some(e) = epochs {
+        dense.epochs = e;
+    }
+    let training = vigil_text::training::HeadTraining {
+        linear: (&linear, &linear_manifest.weights_sha256),
+        embedder: &embedder,
+        dense,
+        band,
+        name: "vigil-text-minilm-head",
+        version: &version,
+        command: &command,
+        created_at: &created_at,
+    };
+    let started = Instant::now();
+    let bar = crate::commands::progress_bar(0, "embedded");
+    let mut head = vigil_text::training::train_text_head(&datasets, &training, &|done, total| {
+        if let Some(bar) = &bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    })?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    head.save(out)
+        .with_context(|| format!("cannot write the head to {}", out.display()))?;
+    println!(
+        "trained {} {} in {:.1}s -> {}",
+        head.manifest.name,
+        head.manifest.version,
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
+    println!(
+        "{:<18} {:>12} {:>12} {:>8}",
+        "output", "val linear", "val stacked", "stacked"
+    );
+    let fmt = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.4}"));
+    for o in &head.manifest.outputs {
+        println!(
+            "{:<18} {:>12} {:>12} {:>8}",
+            o.category.as_str(),
+            fmt(o.validation_auprc_linear),
+            fmt(o.validation_auprc_stacked),
+            o.stacker.is_some()
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -7,8 +7,8 @@
 //! with FTRL-Proximal, counting only known labels.
 
 pub mod artifact;
-mod calibrate;
-mod train;
+pub(crate) mod calibrate;
+pub(crate) mod train;
 
 use vigil_core::Category;
 

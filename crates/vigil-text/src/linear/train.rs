@@ -94,8 +94,23 @@ fn featurize(
         .collect()
 }
 
+/// Class weights `(positive, negative)`: the rarer class is weighted
+/// `sqrt(majority / minority)`, bounded by `max`, so that rare categories are
+/// not drowned without letting a handful of examples dominate.
+pub(crate) fn class_weights(positives: usize, negatives: usize, max: f32) -> (f32, f32) {
+    if positives == 0 || negatives == 0 {
+        return (1.0, 1.0);
+    }
+    let ratio = (negatives as f32 / positives as f32).sqrt();
+    if ratio >= 1.0 {
+        (ratio.min(max), 1.0)
+    } else {
+        (1.0, (1.0 / ratio).min(max))
+    }
+}
+
 /// A small deterministic generator for shuffling (SplitMix64).
-struct SplitMix(u64);
+pub(crate) struct SplitMix(pub(crate) u64);
 
 impl SplitMix {
     fn next(&mut self) -> u64 {
@@ -106,7 +121,7 @@ impl SplitMix {
         z ^ (z >> 31)
     }
 
-    fn shuffle<T>(&mut self, v: &mut [T]) {
+    pub(crate) fn shuffle<T>(&mut self, v: &mut [T]) {
         for i in (1..v.len()).rev() {
             let j = (self.next() % (i as u64 + 1)) as usize;
             v.swap(i, j);
@@ -203,22 +218,9 @@ pub fn train(
             (known, pos)
         })
         .collect();
-    // Class weights: positives weighted sqrt(neg/pos), bounded, so that rare
-    // categories are not drowned without letting a handful dominate.
     let class_weight: Vec<(f32, f32)> = train_counts
         .iter()
-        .map(|&(known, pos)| {
-            let neg = known - pos;
-            if pos == 0 || neg == 0 {
-                return (1.0, 1.0);
-            }
-            let ratio = (neg as f32 / pos as f32).sqrt();
-            if ratio >= 1.0 {
-                (ratio.min(cfg.max_positive_weight), 1.0)
-            } else {
-                (1.0, (1.0 / ratio).min(cfg.max_positive_weight))
-            }
-        })
+        .map(|&(known, pos)| class_weights(pos, known - pos, cfg.max_positive_weight))
         .collect();
 
     let mut ftrl = Ftrl::new(cfg.features.buckets(), n_out, cfg);
