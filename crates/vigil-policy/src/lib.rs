@@ -29,11 +29,13 @@
 //! assert_eq!(checked.warnings.len(), 1);
 //! ```
 
+mod blocklist;
 mod decide;
 mod diagnostic;
 mod policy;
 mod raw;
 
+pub use blocklist::BlocklistSpec;
 pub use decide::{fuse_max, CategoryScore, DecisionInput};
 pub use diagnostic::{Diagnostic, Severity};
 pub use policy::{CategoryPolicy, Checked, DsaSettings, Obligation, Policy, PolicyErrors};

@@ -8,6 +8,7 @@ use toml::Spanned;
 use vigil_core::dsa::{DecisionGround, Keyword, StatementCategory, Visibility};
 use vigil_core::{sha256_hex, Action, Category, Thresholds, VersionRef};
 
+use crate::blocklist::BlocklistSpec;
 use crate::diagnostic::{Diagnostic, Locator, Severity};
 use crate::raw::{RawCategory, RawObligation, RawPolicy};
 
@@ -72,6 +73,8 @@ pub struct Policy {
     pub obligations: BTreeMap<Category, Obligation>,
     /// DSA settings.
     pub dsa: DsaSettings,
+    /// Blocklists, in name order.
+    pub blocklists: Vec<BlocklistSpec>,
 }
 
 /// Why a policy could not be used: every error found, each located.
@@ -118,7 +121,7 @@ impl Policy {
     pub fn load(path: &Path) -> Result<Checked, PolicyErrors> {
         let file = path.display().to_string();
         match std::fs::read_to_string(path) {
-            Ok(text) => Policy::from_toml(&text, &file),
+            Ok(text) => Policy::from_toml_in(&text, &file, path.parent()),
             Err(e) => Err(PolicyErrors {
                 diagnostics: vec![Diagnostic {
                     severity: Severity::Error,
@@ -132,8 +135,18 @@ impl Policy {
     }
 
     /// Validate policy TOML. `file` names the source in diagnostics.
-    /// Every problem is collected, not just the first.
+    /// Every problem is collected, not just the first. Blocklist files are
+    /// read relative to the working directory; see [`Policy::load`].
     pub fn from_toml(text: &str, file: &str) -> Result<Checked, PolicyErrors> {
+        Policy::from_toml_in(text, file, None)
+    }
+
+    /// As [`Policy::from_toml`], reading blocklist files relative to `base`.
+    pub fn from_toml_in(
+        text: &str,
+        file: &str,
+        base: Option<&Path>,
+    ) -> Result<Checked, PolicyErrors> {
         let loc = Locator::new(file, text);
         let raw: RawPolicy = toml::from_str(text).map_err(|e| PolicyErrors {
             diagnostics: vec![loc.error(e.span().unwrap_or(0..0), syntax_message(&e))],
@@ -141,6 +154,7 @@ impl Policy {
         let mut out = Validation {
             loc: &loc,
             diagnostics: Vec::new(),
+            base,
         };
         let policy = out.policy(raw, text);
         out.diagnostics.sort_by_key(|d| (d.line, d.column));
@@ -183,6 +197,7 @@ fn syntax_message(e: &toml::de::Error) -> String {
 struct Validation<'a> {
     loc: &'a Locator<'a>,
     diagnostics: Vec<Diagnostic>,
+    base: Option<&'a Path>,
 }
 
 impl Validation<'_> {
@@ -258,6 +273,20 @@ impl Validation<'_> {
             }
         }
 
+        let mut blocklists = Vec::new();
+        for (name, value) in raw.blocklists {
+            match crate::blocklist::validate(
+                self.loc,
+                &name,
+                value,
+                self.base,
+                &mut self.diagnostics,
+            ) {
+                Some(b) => blocklists.push(b),
+                None => ok = false,
+            }
+        }
+
         let dsa = raw.dsa.map(Spanned::into_inner);
         let dsa = DsaSettings {
             restrict_visibility: dsa
@@ -280,6 +309,7 @@ impl Validation<'_> {
             categories,
             obligations,
             dsa,
+            blocklists,
         })
     }
 

@@ -18,6 +18,20 @@ pub(crate) struct RawPolicy {
     pub categories: BTreeMap<Spanned<String>, Spanned<RawCategory>>,
     #[serde(default)]
     pub obligations: BTreeMap<Spanned<String>, Spanned<RawObligation>>,
+    #[serde(default)]
+    pub blocklists: BTreeMap<Spanned<String>, Spanned<RawBlocklist>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBlocklist {
+    pub category: Spanned<String>,
+    #[serde(default)]
+    pub terms: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    pub file: Option<Spanned<String>>,
+    #[serde(default)]
+    pub score: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]

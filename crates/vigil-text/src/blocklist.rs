@@ -256,3 +256,86 @@ mod tests {
         assert!(list.find_in("anything at all").is_empty());
     }
 }
+
+/// The blocklists of a policy, ready to match: each match becomes a
+/// [`vigil_core::Signal`] for the list's category with a span of the
+/// original text as evidence.
+#[derive(Debug)]
+pub struct PolicyBlocklists {
+    lists: Vec<(vigil_policy::BlocklistSpec, Blocklist)>,
+}
+
+impl PolicyBlocklists {
+    /// Compile every blocklist of a policy.
+    pub fn new(specs: &[vigil_policy::BlocklistSpec]) -> Result<PolicyBlocklists, BlocklistError> {
+        let lists = specs
+            .iter()
+            .map(|s| Blocklist::new(&s.terms).map(|b| (s.clone(), b)))
+            .collect::<Result<_, _>>()?;
+        Ok(PolicyBlocklists { lists })
+    }
+
+    /// Signals for every whole-word match in `text` (already normalised as
+    /// `normalized`, which maps spans back to the original).
+    pub fn detect(&self, normalized: &Normalized) -> Vec<vigil_core::Signal> {
+        use vigil_core::{Evidence, Location, Modality, Signal};
+        let mut out = Vec::new();
+        for (spec, list) in &self.lists {
+            for m in list.find(normalized) {
+                let term = spec.terms.get(m.term).map_or("", String::as_str);
+                out.push(Signal {
+                    category: spec.category,
+                    score: spec.score,
+                    evidence: Evidence::new(Modality::Text, format!("blocklist:{}", spec.name))
+                        .at(Location::Span {
+                            start: m.original_start,
+                            end: m.original_end,
+                        })
+                        .detail(format!("matched `{term}`")),
+                });
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod policy_tests {
+    use super::*;
+    use vigil_core::{Category, Location};
+
+    #[test]
+    fn policy_blocklists_give_located_signals_through_obfuscation() {
+        let policy = vigil_policy::Policy::from_toml(
+            r#"
+[policy]
+name = "t"
+version = "1"
+
+[blocklists.scam]
+category = "spam_scam"
+score = 0.7
+terms = ["claim your prize"]
+"#,
+            "t.toml",
+        )
+        .expect("valid policy")
+        .policy;
+        let lists = PolicyBlocklists::new(&policy.blocklists).expect("compiles");
+        let text = "Hi! Cl4im y0ur PRIZE now";
+        let signals = lists.detect(&crate::normalize::normalize(text));
+        assert_eq!(signals.len(), 1, "{signals:?}");
+        let s = &signals[0];
+        assert_eq!(s.category, Category::SpamScam);
+        assert!((s.score.get() - 0.7).abs() < 1e-6);
+        assert_eq!(s.evidence.detector, "blocklist:scam");
+        let Some(Location::Span { start, end }) = s.evidence.location else {
+            panic!("a span: {:?}", s.evidence.location)
+        };
+        let original: String = text.chars().skip(start).take(end - start).collect();
+        assert_eq!(original, "Cl4im y0ur PRIZE");
+        assert!(lists
+            .detect(&crate::normalize::normalize("no scams here"))
+            .is_empty());
+    }
+}
