@@ -29,7 +29,8 @@ say() { printf '[setup] %s\n' "$*"; }
 # Debian packages the build or the tests need. Optional run-time components
 # (tesseract, ffmpeg, …) are reported by `vigil doctor` and added here by the
 # features that use them.
-apt_packages=(pkg-config)
+# chromium: the end-to-end check that evaluation reports render in a browser.
+apt_packages=(pkg-config chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

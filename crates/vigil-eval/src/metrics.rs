@@ -1,7 +1,10 @@
 //! Ranking metrics: average precision (area under the precision–recall
-//! curve, as a step function) and ROC AUC.
+//! curve, as a step function) and ROC AUC; the error every metric shares;
+//! and [`known_pairs`], which drops unknown labels.
 
-/// Why a metric is undefined for the given pairs.
+/// Why a metric cannot be computed for the given pairs: it is undefined for
+/// them (no positives, no flagged items), or the input is malformed (NaN,
+/// a probability outside `[0, 1]`, slices of different lengths).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum MetricError {
     /// No pairs at all.
@@ -16,10 +19,80 @@ pub enum MetricError {
     /// A score is NaN.
     #[error("a score is NaN")]
     NaN,
+    /// Two slices that must describe the same items differ in length.
+    #[error("slices describe different items: {left} against {right} entries")]
+    LengthMismatch {
+        /// Length of the first slice.
+        left: usize,
+        /// Length of the second slice.
+        right: usize,
+    },
+    /// Two score sets compared item by item disagree on an item's label.
+    #[error("item {index} has different labels in the two score sets")]
+    LabelMismatch {
+        /// Position of the first disagreeing item.
+        index: usize,
+    },
+    /// A score that must be a probability lies outside `[0, 1]`.
+    #[error("score at position {index} is not a probability in [0, 1]")]
+    ProbabilityOutOfRange {
+        /// Position of the first offending score.
+        index: usize,
+    },
+    /// A calibration measure was asked for with zero bins.
+    #[error("at least one calibration bin is needed")]
+    NoBins,
+    /// Nothing scores at or above the threshold, so precision is undefined.
+    #[error("no item is flagged at this threshold, so precision is undefined")]
+    NoFlagged,
+    /// Every bootstrap resample left the statistic undefined (or none was asked for).
+    #[error("none of {resamples} bootstrap resamples gave a defined value")]
+    NoUsableResamples {
+        /// How many resamples were drawn.
+        resamples: usize,
+    },
+}
+
+/// Pairs of `(score, label)` for the items whose label is known, in order.
+///
+/// `labels[i]` is `None` when item `i` is unlabelled; such items are dropped,
+/// never counted as negatives. Fails with [`MetricError::LengthMismatch`]
+/// when the slices differ in length.
+///
+/// ```
+/// use vigil_eval::known_pairs;
+///
+/// let pairs = known_pairs(&[0.9, 0.4, 0.2], &[Some(true), None, Some(false)]).unwrap();
+/// assert_eq!(pairs, vec![(0.9, true), (0.2, false)]);
+/// ```
+pub fn known_pairs(
+    scores: &[f64],
+    labels: &[Option<bool>],
+) -> Result<Vec<(f64, bool)>, MetricError> {
+    if scores.len() != labels.len() {
+        return Err(MetricError::LengthMismatch {
+            left: scores.len(),
+            right: labels.len(),
+        });
+    }
+    Ok(scores
+        .iter()
+        .zip(labels)
+        .filter_map(|(&s, &y)| y.map(|y| (s, y)))
+        .collect())
+}
+
+/// Share of positives among the pairs (all labels known).
+pub fn prevalence(pairs: &[(f64, bool)]) -> Result<f64, MetricError> {
+    if pairs.is_empty() {
+        return Err(MetricError::Empty);
+    }
+    let positives = pairs.iter().filter(|(_, y)| *y).count();
+    Ok(positives as f64 / pairs.len() as f64)
 }
 
 /// Pairs sorted by score, highest first, after checking them.
-fn sorted(pairs: &[(f64, bool)]) -> Result<Vec<(f64, bool)>, MetricError> {
+pub(crate) fn sorted(pairs: &[(f64, bool)]) -> Result<Vec<(f64, bool)>, MetricError> {
     if pairs.is_empty() {
         return Err(MetricError::Empty);
     }
@@ -117,6 +190,18 @@ mod tests {
         let tied = [(0.5, true), (0.5, false), (0.5, false), (0.5, true)];
         assert!(close(average_precision(&tied).unwrap(), 0.5));
         assert!(close(roc_auc(&tied).unwrap(), 0.5));
+    }
+
+    #[test]
+    fn unknown_labels_are_dropped_not_negative() {
+        let pairs = known_pairs(&[0.9, 0.5, 0.1], &[None, Some(true), None]).unwrap();
+        assert_eq!(pairs, vec![(0.5, true)]);
+        assert_eq!(prevalence(&pairs), Ok(1.0));
+        assert_eq!(
+            known_pairs(&[0.1], &[]),
+            Err(MetricError::LengthMismatch { left: 1, right: 0 })
+        );
+        assert_eq!(prevalence(&[]), Err(MetricError::Empty));
     }
 
     #[test]

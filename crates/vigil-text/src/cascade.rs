@@ -10,14 +10,14 @@
 //! little-endian: `outputs × dim` weights then `outputs` biases).
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use vigil_core::{sha256_hex, Category};
 
 use crate::dense::DenseHead;
 use crate::linear::calibrate::sigmoid;
-use crate::linear::LinearModel;
+use crate::linear::{ArtifactError, LinearModel};
 
 /// The head's manifest file.
 pub const HEAD_MANIFEST: &str = "manifest.toml";
@@ -157,29 +157,6 @@ pub struct HeadManifest {
     pub outputs: Vec<HeadOutput>,
 }
 
-/// Why a head folder could not be read or written.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum HeadError {
-    /// A file could not be read or written.
-    #[error("cannot read or write {path}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The folder's contents are inconsistent.
-    #[error("{path}: {message}")]
-    Invalid {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong.
-        message: String,
-    },
-}
-
 /// A fitted head and its manifest.
 #[derive(Debug, Clone)]
 pub struct Head {
@@ -191,10 +168,10 @@ pub struct Head {
 
 impl Head {
     /// Write `head.bin` and `manifest.toml` into `dir`.
-    pub fn save(&mut self, dir: &Path) -> Result<(), HeadError> {
+    pub fn save(&mut self, dir: &Path) -> Result<(), ArtifactError> {
         let io = |path: &Path| {
             let path = path.to_owned();
-            move |source| HeadError::Io { path, source }
+            move |source| ArtifactError::Io { path, source }
         };
         fs::create_dir_all(dir).map_err(io(dir))?;
         let mut bytes =
@@ -206,7 +183,7 @@ impl Head {
         let weights = dir.join(HEAD_WEIGHTS);
         fs::write(&weights, &bytes).map_err(io(&weights))?;
         let path = dir.join(HEAD_MANIFEST);
-        let text = toml::to_string_pretty(&self.manifest).map_err(|e| HeadError::Invalid {
+        let text = toml::to_string_pretty(&self.manifest).map_err(|e| ArtifactError::Manifest {
             path: path.clone(),
             message: e.to_string(),
         })?;
@@ -215,13 +192,17 @@ impl Head {
 
     /// Read a head folder, checking its weights against the manifest and the
     /// manifest against the linear model it must stack on.
-    pub fn load(dir: &Path, linear_weights_sha256: &str, dim: usize) -> Result<Head, HeadError> {
+    pub fn load(
+        dir: &Path,
+        linear_weights_sha256: &str,
+        dim: usize,
+    ) -> Result<Head, ArtifactError> {
         let path = dir.join(HEAD_MANIFEST);
-        let invalid = |path: &Path, message: String| HeadError::Invalid {
+        let invalid = |path: &Path, message: String| ArtifactError::Manifest {
             path: path.to_owned(),
             message,
         };
-        let text = fs::read_to_string(&path).map_err(|source| HeadError::Io {
+        let text = fs::read_to_string(&path).map_err(|source| ArtifactError::Io {
             path: path.clone(),
             source,
         })?;
@@ -237,7 +218,7 @@ impl Head {
             ));
         }
         let weights_path = dir.join(HEAD_WEIGHTS);
-        let bytes = fs::read(&weights_path).map_err(|source| HeadError::Io {
+        let bytes = fs::read(&weights_path).map_err(|source| ArtifactError::Io {
             path: weights_path.clone(),
             source,
         })?;
