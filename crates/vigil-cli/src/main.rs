@@ -10,7 +10,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use vigil_cli::home::Home;
 
-use commands::{classify, data, doctor, policy, store, train};
+use commands::{classify, data, doctor, eval, policy, store, train};
 
 /// Vigil: a self-hosted trust & safety scanner.
 #[derive(Debug, Parser)]
@@ -37,6 +37,9 @@ enum Command {
     Train(train::TrainCommand),
     /// Score canonical data set items with a text model.
     Classify(classify::ClassifyArgs),
+    /// Measure a text model per category against a policy's thresholds and
+    /// obligations; write report.json, report.html and report.md.
+    Eval(eval::EvalArgs),
     /// The embedded store (decision log).
     #[command(subcommand)]
     Store(store::StoreCommand),
@@ -62,6 +65,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Data(c) => data::run(c),
         Command::Train(c) => train::run(&home, c),
         Command::Classify(a) => classify::run(&home, a),
+        Command::Eval(a) => eval::run(&home, a),
         Command::Store(c) => store::run(&home, c),
         Command::Doctor => doctor::run(&home),
     }

@@ -70,4 +70,5 @@ pub use threshold::{
     choose_threshold, f1_at, fpr_at, precision_at, recall_at, sweep, ConfusionCounts,
     InvalidObligation, LowerBounds, OperatingPoint, ThresholdChoice, ThresholdObligation,
 };
+pub mod evaluate;
 pub mod report;

@@ -69,29 +69,96 @@ pub fn load_linear(path: Option<&Path>) -> Result<(LinearModel, Manifest)> {
     }
 }
 
-pub fn run(home: &Home, args: ClassifyArgs) -> Result<ExitCode> {
-    let (model, manifest) = load_linear(args.model.as_deref())?;
-    let cascade = match &args.head {
-        None => None,
-        Some(dir) => {
-            let embedder_dir = args
-                .embedder
-                .clone()
-                .unwrap_or_else(|| home.model_dir().join("all-minilm-l6-v2"));
-            let embedder = vigil_embed::Embedder::load(&embedder_dir).with_context(|| {
-                format!(
-                    "cannot load the transformer from {}",
-                    embedder_dir.display()
-                )
-            })?;
-            let mut head = Head::load(dir, &manifest.weights_sha256, embedder.dim())
-                .with_context(|| format!("cannot load the head in {}", dir.display()))?;
-            if let Some(band) = args.band {
-                head.manifest.band = band;
+/// A text model ready to score: the linear model, and the cascade when a
+/// head is given. One path for `classify` and `eval`.
+pub struct Scorer {
+    linear: LinearModel,
+    manifest: Manifest,
+    cascade: Option<(Head, vigil_embed::Embedder)>,
+}
+
+impl Scorer {
+    /// Load the linear model (or the shipped one) and, with `head`, the
+    /// transformer and head for the cascade.
+    pub fn load(
+        home: &Home,
+        model: Option<&Path>,
+        head: Option<&Path>,
+        embedder: Option<&Path>,
+        band: Option<(f32, f32)>,
+    ) -> Result<Scorer> {
+        let (linear, manifest) = load_linear(model)?;
+        let cascade = match head {
+            None => None,
+            Some(dir) => {
+                let embedder_dir = embedder
+                    .map(Path::to_owned)
+                    .unwrap_or_else(|| home.model_dir().join("all-minilm-l6-v2"));
+                let embedder = vigil_embed::Embedder::load(&embedder_dir).with_context(|| {
+                    format!(
+                        "cannot load the transformer from {}",
+                        embedder_dir.display()
+                    )
+                })?;
+                let mut head = Head::load(dir, &manifest.weights_sha256, embedder.dim())
+                    .with_context(|| format!("cannot load the head in {}", dir.display()))?;
+                if let Some(band) = band {
+                    head.manifest.band = band;
+                }
+                Some((head, embedder))
             }
-            Some((head, embedder))
+        };
+        Ok(Scorer {
+            linear,
+            manifest,
+            cascade,
+        })
+    }
+
+    /// The categories scored, in output order.
+    pub fn outputs(&self) -> &[vigil_core::Category] {
+        self.linear.outputs()
+    }
+
+    /// The model's name and version (the head's appended when it is used).
+    pub fn name_version(&self) -> (String, String) {
+        match &self.cascade {
+            None => (self.manifest.name.clone(), self.manifest.version.clone()),
+            Some((head, _)) => (
+                format!("{}+{}", self.manifest.name, head.manifest.name),
+                format!("{}+{}", self.manifest.version, head.manifest.version),
+            ),
         }
-    };
+    }
+
+    /// Calibrated probabilities per text, and how many consulted the transformer.
+    pub fn score(
+        &self,
+        texts: &[&str],
+        threads: usize,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<(Vec<Vec<f32>>, usize)> {
+        Ok(match &self.cascade {
+            None => (
+                vigil_text::batch::score_texts(&self.linear, texts, threads, progress),
+                0,
+            ),
+            Some((head, embedder)) => {
+                let s = score_cascade(&self.linear, head, embedder, texts, threads, progress)?;
+                (s.scores, s.consulted)
+            }
+        })
+    }
+}
+
+pub fn run(home: &Home, args: ClassifyArgs) -> Result<ExitCode> {
+    let scorer = Scorer::load(
+        home,
+        args.model.as_deref(),
+        args.head.as_deref(),
+        args.embedder.as_deref(),
+        args.band,
+    )?;
     let items = read_items(&args.input)?;
     if items.is_empty() {
         bail!("{} holds no items", args.input.display());
@@ -107,16 +174,7 @@ pub fn run(home: &Home, args: ClassifyArgs) -> Result<ExitCode> {
         }
     };
     let started = Instant::now();
-    let (scores, consulted) = match &cascade {
-        None => (
-            vigil_text::batch::score_texts(&model, &texts, args.threads, &progress),
-            0,
-        ),
-        Some((head, embedder)) => {
-            let s = score_cascade(&model, head, embedder, &texts, args.threads, &progress)?;
-            (s.scores, s.consulted)
-        }
-    };
+    let (scores, consulted) = scorer.score(&texts, args.threads, &progress)?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -126,7 +184,7 @@ pub fn run(home: &Home, args: ClassifyArgs) -> Result<ExitCode> {
     let mut out = BufWriter::new(file);
     for (item, scores) in items.iter().zip(&scores) {
         let map: serde_json::Map<String, serde_json::Value> = if item.text.is_some() {
-            model
+            scorer
                 .outputs()
                 .iter()
                 .zip(scores)

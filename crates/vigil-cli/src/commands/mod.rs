@@ -3,6 +3,7 @@
 pub mod classify;
 pub mod data;
 pub mod doctor;
+pub mod eval;
 pub mod policy;
 pub mod store;
 pub mod train;

@@ -1,0 +1,58 @@
+//! `vigil eval` writes the three outputs from the shipped model and policy.
+
+mod util;
+
+use util::{repo_root, Vigil};
+
+#[test]
+fn eval_on_the_held_out_seed_data_writes_json_html_and_markdown() {
+    let vigil = Vigil::new();
+    let out = vigil.home().join("run");
+    let mut args: Vec<std::ffi::OsString> = vec!["eval".into(), "--data".into()];
+    for c in ["self_harm", "illicit", "sexual_minors"] {
+        args.push(repo_root().join("data/seed").join(c).into());
+    }
+    args.extend(["--out".into(), out.clone().into()]);
+    let run = vigil.run(args).success();
+    assert!(run.stdout.contains("self_harm"), "{}", run.stdout);
+    let json = std::fs::read_to_string(out.join("report.json")).expect("report.json");
+    let report = vigil_eval::report::EvalReport::from_json(&json).expect("the documented schema");
+    assert_eq!(report.split, "test");
+    assert_eq!(report.policy, "default");
+    let self_harm = report
+        .categories
+        .iter()
+        .find(|c| c.category == "self_harm")
+        .expect("self_harm measured");
+    assert!(self_harm.n_known > 20 && self_harm.auprc.is_some());
+    assert!(
+        self_harm.obligation.is_some(),
+        "the default policy's obligation is judged"
+    );
+    assert_eq!(self_harm.thresholds.len(), 3, "review, restrict and block");
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
+    assert!(html.contains("<svg") && html.contains("self_harm"));
+    let md = std::fs::read_to_string(out.join("report.md")).expect("report.md");
+    assert!(md.contains("self\\_harm"), "Markdown escapes underscores");
+}
+
+#[test]
+fn eval_refuses_a_split_with_no_items() {
+    let vigil = Vigil::new();
+    let out = vigil.home().join("run");
+    let empty = vigil.home().join("empty");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    let data = repo_root().join("data/seed/illicit");
+    let run = vigil
+        .run([
+            "eval".as_ref(),
+            "--split".as_ref(),
+            "nonsense".as_ref(),
+            "--data".as_ref(),
+            data.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ])
+        .failure();
+    assert!(run.stderr.contains("nonsense"), "{}", run.stderr);
+}
