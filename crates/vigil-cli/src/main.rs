@@ -40,6 +40,9 @@ enum Command {
     /// Measure a text model per category against a policy's thresholds and
     /// obligations; write report.json, report.html and report.md.
     Eval(eval::EvalArgs),
+    /// Choose thresholds from the policy's obligations on a labelled split;
+    /// write the policy with them (comments kept) and report infeasible ones.
+    Calibrate(eval::CalibrateArgs),
     /// The embedded store (decision log).
     #[command(subcommand)]
     Store(store::StoreCommand),
@@ -66,6 +69,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Train(c) => train::run(&home, c),
         Command::Classify(a) => classify::run(&home, a),
         Command::Eval(a) => eval::run(&home, a),
+        Command::Calibrate(a) => eval::calibrate(&home, a),
         Command::Store(c) => store::run(&home, c),
         Command::Doctor => doctor::run(&home),
     }

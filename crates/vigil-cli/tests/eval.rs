@@ -56,3 +56,32 @@ fn eval_refuses_a_split_with_no_items() {
         .failure();
     assert!(run.stderr.contains("nonsense"), "{}", run.stderr);
 }
+
+#[test]
+fn calibrate_writes_a_valid_policy_and_reports_every_obligation() {
+    let vigil = Vigil::new();
+    let out = vigil.home().join("calibrated.toml");
+    let mut args: Vec<std::ffi::OsString> = vec!["calibrate".into(), "--data".into()];
+    for c in ["self_harm", "sexual_minors", "illicit"] {
+        args.push(repo_root().join("data/seed").join(c).into());
+    }
+    args.extend(["--out".into(), out.clone().into()]);
+    let run = vigil.run(args).success();
+    // Every obligation of the default policy is either set or explained.
+    for category in ["hate", "sexual_minors", "self_harm", "spam_scam"] {
+        assert!(
+            run.stdout.contains(category),
+            "{category} not reported:\n{}",
+            run.stdout
+        );
+    }
+    let written = std::fs::read_to_string(&out).expect("policy written");
+    assert!(
+        written.contains("# Vigil's default policy"),
+        "comments are kept"
+    );
+    let check = vigil
+        .run(["policy".as_ref(), "check".as_ref(), out.as_os_str()])
+        .success();
+    assert!(check.stdout.contains("ok"), "{}", check.stdout);
+}

@@ -34,8 +34,10 @@ mod decide;
 mod diagnostic;
 mod policy;
 mod raw;
+mod rewrite;
 
 pub use blocklist::BlocklistSpec;
 pub use decide::{fuse_max, CategoryScore, DecisionInput};
 pub use diagnostic::{Diagnostic, Severity};
 pub use policy::{CategoryPolicy, Checked, DsaSettings, Obligation, Policy, PolicyErrors};
+pub use rewrite::{rewrite_thresholds, RewriteError, ThresholdChange};

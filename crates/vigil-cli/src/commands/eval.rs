@@ -15,8 +15,9 @@ use vigil_eval::report::{render_html, render_markdown, DatasetRef, EvalReport};
 use vigil_eval::{BootstrapConfig, Confidence};
 use vigil_policy::Policy;
 
+/// Which model scores which data, under which policy.
 #[derive(Debug, clap::Args)]
-pub struct EvalArgs {
+pub struct ModelData {
     /// A text-linear model folder. Default: the model shipped with Vigil.
     #[arg(long)]
     model: Option<PathBuf>,
@@ -29,12 +30,18 @@ pub struct EvalArgs {
     /// The transformer's folder. Default: HOME/models/all-minilm-l6-v2.
     #[arg(long)]
     embedder: Option<PathBuf>,
-    /// The policy whose thresholds and obligations are checked.
+    /// The policy whose thresholds and obligations are used.
     #[arg(long, default_value = "policies/default.toml")]
     policy: PathBuf,
     /// Canonical data set folders.
     #[arg(long, required = true, num_args = 1..)]
     data: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    input: ModelData,
     /// The split to measure on.
     #[arg(long, default_value = "test")]
     split: Split,
@@ -46,36 +53,60 @@ pub struct EvalArgs {
     out: PathBuf,
 }
 
-pub fn run(home: &Home, args: EvalArgs) -> Result<ExitCode> {
-    let policy = Policy::load(&args.policy)
+/// Data sets, the records of one split that have text, their scores, and
+/// the scorer and policy used.
+struct Scored {
+    datasets: Vec<Dataset>,
+    /// `(dataset index, record index)` of each scored record.
+    index: Vec<(usize, usize)>,
+    scores: Vec<Vec<f32>>,
+    scorer: crate::commands::classify::Scorer,
+    policy: Policy,
+    policy_text: String,
+}
+
+impl Scored {
+    fn record(&self, i: usize) -> &vigil_data::Record {
+        let (d, r) = self.index[i];
+        &self.datasets[d].records[r]
+    }
+}
+
+fn load_and_score(home: &Home, input: &ModelData, split: Split) -> Result<Scored> {
+    let policy_text = std::fs::read_to_string(&input.policy)
+        .with_context(|| format!("cannot read {}", input.policy.display()))?;
+    let policy = Policy::load(&input.policy)
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .policy;
-    let datasets = args
+    let datasets = input
         .data
         .iter()
         .map(|d| Dataset::open(d).with_context(|| format!("cannot read data set {}", d.display())))
         .collect::<Result<Vec<_>>>()?;
-    let records: Vec<&vigil_data::Record> = datasets
+    let index: Vec<(usize, usize)> = datasets
         .iter()
-        .flat_map(|d| d.records.iter())
-        .filter(|r| r.split == args.split && r.item.text.is_some())
+        .enumerate()
+        .flat_map(|(d, ds)| {
+            ds.records
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.split == split && r.item.text.is_some())
+                .map(move |(r, _)| (d, r))
+        })
         .collect();
-    if records.is_empty() {
-        bail!(
-            "no items with text in the {} split of the data sets given",
-            args.split
-        );
+    if index.is_empty() {
+        bail!("no items with text in the {split} split of the data sets given");
     }
-    let texts: Vec<&str> = records
+    let texts: Vec<&str> = index
         .iter()
-        .map(|r| r.item.text.as_deref().unwrap_or(""))
+        .map(|&(d, r)| datasets[d].records[r].item.text.as_deref().unwrap_or(""))
         .collect();
     let scorer = crate::commands::classify::Scorer::load(
         home,
-        args.model.as_deref(),
-        args.head.as_deref(),
-        args.embedder.as_deref(),
-        args.band,
+        input.model.as_deref(),
+        input.head.as_deref(),
+        input.embedder.as_deref(),
+        input.band,
     )?;
     let bar = crate::commands::progress_bar(texts.len() as u64, "items");
     let (scores, _) = scorer.score(&texts, 0, &|done| {
@@ -86,17 +117,38 @@ pub fn run(home: &Home, args: EvalArgs) -> Result<ExitCode> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    Ok(Scored {
+        datasets,
+        index,
+        scores,
+        scorer,
+        policy,
+        policy_text,
+    })
+}
+
+/// `(score, label)` of every scored record whose label for output `o` is known.
+fn pairs_for(s: &Scored, o: usize, category: vigil_core::Category) -> Vec<(f64, bool)> {
+    (0..s.index.len())
+        .filter_map(|i| Some((f64::from(s.scores[i][o]), s.record(i).labels.get(category)?)))
+        .collect()
+}
+
+pub fn run(home: &Home, args: EvalArgs) -> Result<ExitCode> {
+    let scored = load_and_score(home, &args.input, args.split)?;
+    let (datasets, scorer, policy) = (&scored.datasets, &scored.scorer, &scored.policy);
     let outputs = scorer.outputs();
     let bootstrap = BootstrapConfig::default();
     let mut categories = Vec::new();
     for (o, category) in outputs.iter().enumerate() {
         let mut pairs = Vec::new();
         let mut slices = Vec::new();
-        for (r, s) in records.iter().zip(&scores) {
+        for i in 0..scored.index.len() {
+            let r = scored.record(i);
             let Some(label) = r.labels.get(*category) else {
                 continue;
             };
-            pairs.push((f64::from(s[o]), label));
+            pairs.push((f64::from(scored.scores[i][o]), label));
             slices.push(
                 args.slice
                     .iter()
@@ -198,4 +250,111 @@ fn print_summary(report: &EvalReport) {
             c.category, c.n_known, c.positives, auprc, roc
         );
     }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CalibrateArgs {
+    #[command(flatten)]
+    input: ModelData,
+    /// The split thresholds are chosen on (never the split you report on).
+    #[arg(long, default_value = "validation")]
+    split: Split,
+    /// Where to write the policy with the chosen thresholds.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// `vigil calibrate`: for each obligation, the threshold that maximises the
+/// free metric while the constrained one's lower bound meets the minimum.
+pub fn calibrate(home: &Home, args: CalibrateArgs) -> Result<ExitCode> {
+    use vigil_eval::{choose_threshold, ThresholdChoice, ThresholdObligation};
+    use vigil_policy::{rewrite_thresholds, ThresholdChange};
+
+    let scored = load_and_score(home, &args.input, args.split)?;
+    let outputs = scored.scorer.outputs().to_vec();
+    let mut changes = Vec::new();
+    let mut infeasible = 0;
+    for (category, o) in &scored.policy.obligations {
+        let Some(index) = outputs.iter().position(|c| c == category) else {
+            println!("{category}: the model has no output for it; obligation not calibrated");
+            infeasible += 1;
+            continue;
+        };
+        let pairs = pairs_for(&scored, index, *category);
+        let obligation = ThresholdObligation::new(o.min_precision, o.min_recall, o.confidence)
+            .map_err(|e| anyhow::anyhow!("obligation for {category}: {e}"))?;
+        let old = scored
+            .policy
+            .thresholds(*category)
+            .get(o.action)
+            .map(|t| t.get());
+        match choose_threshold(&pairs, &obligation) {
+            Ok(ThresholdChoice::Feasible {
+                threshold,
+                precision,
+                recall,
+                lower_bounds,
+                ..
+            }) => {
+                println!(
+                    "{category} {}: {} -> {threshold:.4} (precision {precision:.3}, recall {recall:.3}; lower bounds {lower_bounds:?})",
+                    o.action,
+                    old.map_or("unset".to_owned(), |t| format!("{t:.4}")),
+                );
+                changes.push(ThresholdChange {
+                    category: *category,
+                    action: o.action,
+                    threshold,
+                });
+                // Keep thresholds rising from review to block: a looser action
+                // above the new threshold, or a stricter one below it, moves to it.
+                for (action, t) in scored.policy.thresholds(*category).set_actions() {
+                    let t = f64::from(t.get());
+                    let out_of_order = (action < o.action && t > threshold)
+                        || (action > o.action && t < threshold);
+                    if action != o.action && out_of_order {
+                        println!("  {category} {action}: {t:.4} -> {threshold:.4} to keep the thresholds in order");
+                        changes.push(ThresholdChange {
+                            category: *category,
+                            action,
+                            threshold,
+                        });
+                    }
+                }
+            }
+            Ok(ThresholdChoice::Infeasible {
+                at_threshold,
+                best_lower_bound,
+                positives_needed,
+                counts,
+                ..
+            }) => {
+                infeasible += 1;
+                println!(
+                    "{category} {}: INFEASIBLE on {} labelled items ({} positive): the best lower bound is {best_lower_bound:.3} at threshold {at_threshold:.4}; {}",
+                    o.action,
+                    pairs.len(),
+                    counts.positives(),
+                    positives_needed.map_or("more data at the same rates would not help".to_owned(), |n| format!("about {n} more labelled positives would be needed"))
+                );
+            }
+            Err(e) => {
+                infeasible += 1;
+                println!(
+                    "{category} {}: cannot be calibrated on this split: {e}",
+                    o.action
+                );
+            }
+        }
+    }
+    let file = args.out.display().to_string();
+    let (text, _) = rewrite_thresholds(&scored.policy_text, &file, &changes)?;
+    std::fs::write(&args.out, text)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    println!(
+        "wrote {} ({} thresholds set, {infeasible} obligations infeasible)",
+        args.out.display(),
+        changes.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }
