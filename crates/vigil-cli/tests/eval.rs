@@ -85,3 +85,38 @@ fn calibrate_writes_a_valid_policy_and_reports_every_obligation() {
         .success();
     assert!(check.stdout.contains("ok"), "{}", check.stdout);
 }
+
+#[test]
+fn each_eval_run_is_recorded_and_listed_by_history() {
+    let vigil = Vigil::new();
+    let data = repo_root().join("data/seed/self_harm");
+    for run in ["a", "b"] {
+        let out = vigil.home().join(run);
+        vigil
+            .run([
+                "eval".as_ref(),
+                "--data".as_ref(),
+                data.as_os_str(),
+                "--out".as_ref(),
+                out.as_os_str(),
+            ])
+            .success();
+    }
+    let history = vigil
+        .run(["eval", "history", "--category", "self_harm"])
+        .success();
+    let rows = history
+        .stdout
+        .lines()
+        .filter(|l| l.contains("vigil-text-linear"))
+        .count();
+    assert_eq!(rows, 2, "{}", history.stdout);
+    let none = vigil
+        .run(["eval", "history", "--category", "hate"])
+        .success();
+    assert!(
+        none.stdout.contains("no evaluation run recorded"),
+        "{}",
+        none.stdout
+    );
+}

@@ -57,6 +57,7 @@
 mod codec;
 mod decisions;
 mod error;
+mod eval_runs;
 mod location;
 mod sql;
 mod sqlite;
@@ -64,4 +65,5 @@ mod store;
 
 pub use decisions::{DecisionQuery, TimeOrder};
 pub use error::StoreError;
+pub use eval_runs::{EvalHistoryRow, EvalMetric, EvalRun};
 pub use store::Store;

@@ -59,6 +59,21 @@ pub(crate) fn list_decisions(by_action: bool, order: TimeOrder) -> String {
     )
 }
 
+pub(crate) const INSERT_EVAL_RUN: &str = "\
+INSERT INTO eval_runs (id, created_at, created_at_unix_ms, model_name, model_version, \
+policy_name, policy_version, split, datasets, report) \
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+pub(crate) const INSERT_EVAL_METRIC: &str = "\
+INSERT INTO eval_metrics (run_id, category, n_known, positives, auprc, auprc_low, auprc_high, roc_auc) \
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+pub(crate) const EVAL_HISTORY: &str = "\
+SELECT r.id, r.created_at, r.model_name, r.model_version, r.policy_name, r.policy_version, r.split, \
+m.n_known, m.positives, m.auprc, m.auprc_low, m.auprc_high, m.roc_auc \
+FROM eval_metrics m JOIN eval_runs r ON r.id = m.run_id \
+WHERE m.category = $1 ORDER BY r.created_at_unix_ms, r.id";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,7 +39,10 @@ pub struct ModelData {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(subcommand_negates_reqs = true, args_conflicts_with_subcommands = true)]
 pub struct EvalArgs {
+    #[command(subcommand)]
+    command: Option<EvalCommand>,
     #[command(flatten)]
     input: ModelData,
     /// The split to measure on.
@@ -49,8 +52,63 @@ pub struct EvalArgs {
     #[arg(long, num_args = 1.., default_values_t = ["source".to_owned(), "lang".to_owned()])]
     slice: Vec<String>,
     /// The run folder to write.
-    #[arg(long)]
-    out: PathBuf,
+    #[arg(long, required = true)]
+    out: Option<PathBuf>,
+    /// The store that records the run. Default: HOME/vigil.db.
+    #[arg(long, value_name = "URL")]
+    db: Option<String>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum EvalCommand {
+    /// List a category's figures over every recorded evaluation run.
+    History {
+        /// The category.
+        #[arg(long)]
+        category: vigil_core::Category,
+        /// The store. Default: HOME/vigil.db.
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+    },
+}
+
+fn store_url(home: &Home, db: Option<String>) -> String {
+    db.unwrap_or_else(|| home.store_path().display().to_string())
+}
+
+fn history(home: &Home, category: vigil_core::Category, db: Option<String>) -> Result<ExitCode> {
+    let url = store_url(home, db);
+    let rows = crate::commands::store::runtime()?.block_on(async {
+        let store = vigil_store::Store::open(&url).await?;
+        let rows = store.eval_history(category.as_str()).await;
+        store.close().await;
+        rows
+    })?;
+    println!(
+        "{:<26} {:<34} {:<8} {:>6} {:>5} {:>26} {:>8}",
+        "run", "model", "split", "n", "pos", "AUPRC [95% CI]", "ROC-AUC"
+    );
+    for r in &rows {
+        let m = &r.metric;
+        let auprc = m.auprc.map_or("-".to_owned(), |(v, l, h)| {
+            format!("{v:.4} [{l:.4}, {h:.4}]")
+        });
+        let roc = m.roc_auc.map_or("-".to_owned(), |v| format!("{v:.4}"));
+        println!(
+            "{:<26} {:<34} {:<8} {:>6} {:>5} {:>26} {:>8}",
+            r.created_at.get(..26).unwrap_or(&r.created_at),
+            format!("{} {}", r.model.0, r.model.1),
+            r.split,
+            m.n_known,
+            m.positives,
+            auprc,
+            roc
+        );
+    }
+    if rows.is_empty() {
+        println!("no evaluation run recorded for {category} in {url}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Data sets, the records of one split that have text, their scores, and
@@ -135,6 +193,10 @@ fn pairs_for(s: &Scored, o: usize, category: vigil_core::Category) -> Vec<(f64, 
 }
 
 pub fn run(home: &Home, args: EvalArgs) -> Result<ExitCode> {
+    if let Some(EvalCommand::History { category, db }) = args.command {
+        return history(home, category, db);
+    }
+    let out = args.out.clone().context("--out is required")?;
     let scored = load_and_score(home, &args.input, args.split)?;
     let (datasets, scorer, policy) = (&scored.datasets, &scored.scorer, &scored.policy);
     let outputs = scorer.outputs();
@@ -208,10 +270,49 @@ pub fn run(home: &Home, args: EvalArgs) -> Result<ExitCode> {
             .context("cannot format the time")?,
         categories,
     };
-    write_run(&args.out, &report)?;
+    write_run(&out, &report)?;
+    record_run(home, args.db, &report)?;
     print_summary(&report);
-    println!("wrote {}/report.{{json,html,md}}", args.out.display());
+    println!("wrote {}/report.{{json,html,md}}", out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Record the run in the store, for `vigil eval history`.
+fn record_run(home: &Home, db: Option<String>, report: &EvalReport) -> Result<()> {
+    let url = store_url(home, db);
+    let run = vigil_store::EvalRun {
+        id: vigil_core::DecisionId::new().to_string(),
+        created_at: OffsetDateTime::parse(&report.created_at, &Rfc3339).context("run time")?,
+        model: (report.model.clone(), report.model_version.clone()),
+        policy: (report.policy.clone(), report.policy_version.clone()),
+        split: report.split.clone(),
+        datasets_json: serde_json::to_string(
+            &report
+                .datasets
+                .iter()
+                .map(|d| serde_json::json!({"name": d.name, "items_sha256": d.items_sha256}))
+                .collect::<Vec<_>>(),
+        )?,
+        report_json: report.to_json(),
+        metrics: report
+            .categories
+            .iter()
+            .map(|c| vigil_store::EvalMetric {
+                category: c.category.clone(),
+                n_known: c.n_known,
+                positives: c.positives,
+                auprc: c.auprc.map(|a| (a.value, a.low, a.high)),
+                roc_auc: c.roc_auc,
+            })
+            .collect(),
+    };
+    crate::commands::store::runtime()?.block_on(async {
+        let store = vigil_store::Store::open(&url).await?;
+        let result = store.insert_eval_run(&run).await;
+        store.close().await;
+        result
+    })?;
+    Ok(())
 }
 
 fn write_run(dir: &Path, report: &EvalReport) -> Result<()> {
