@@ -120,3 +120,53 @@ fn each_eval_run_is_recorded_and_listed_by_history() {
         none.stdout
     );
 }
+
+#[test]
+fn compare_two_runs_of_the_same_model_finds_no_difference() {
+    let vigil = Vigil::new();
+    let data = repo_root().join("data/seed/illicit");
+    let (a, b) = (vigil.home().join("a"), vigil.home().join("b"));
+    for out in [&a, &b] {
+        vigil
+            .run([
+                "eval".as_ref(),
+                "--data".as_ref(),
+                data.as_os_str(),
+                "--out".as_ref(),
+                out.as_os_str(),
+            ])
+            .success();
+        assert!(
+            out.join("scores.jsonl").is_file(),
+            "each run keeps its item scores"
+        );
+    }
+    let run = vigil
+        .run([
+            "eval".as_ref(),
+            "compare".as_ref(),
+            a.as_os_str(),
+            b.as_os_str(),
+        ])
+        .success();
+    let auprc = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("illicit") && l.contains("AUPRC"))
+        .unwrap_or_else(|| panic!("no illicit AUPRC row:\n{}", run.stdout));
+    assert!(
+        auprc.contains("no detectable difference") && auprc.contains("+0.0000"),
+        "{auprc}"
+    );
+    let empty = vigil.home().join("empty");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    let run = vigil
+        .run([
+            "eval".as_ref(),
+            "compare".as_ref(),
+            a.as_os_str(),
+            empty.as_os_str(),
+        ])
+        .failure();
+    assert!(run.stderr.contains("report.json"), "{}", run.stderr);
+}
