@@ -263,7 +263,7 @@ mod tests {
             }
         }
         assert!((Confidence::NINETY_FIVE.two_sided_z() - 1.959_964).abs() < 1e-6);
-        let ninety_nine = Confidence::new(0.99).unwrap();
+        let ninety_nine = Confidence::new(0.99).expect("defined for this input");
         assert!((ninety_nine.two_sided_z() - 2.575_829).abs() < 1e-6);
         assert_eq!(normal_quantile(0.0), f64::NEG_INFINITY);
         assert_eq!(normal_quantile(1.0), f64::INFINITY);
@@ -282,11 +282,11 @@ mod tests {
     fn wilson_matches_hand_computed_values() {
         // 8 of 10 at 95 %: centre (0.8 + z²/20)/(1 + z²/10), computed with
         // z = 1.959963984540054 to 1e-9.
-        let i = wilson(8, 10, Confidence::NINETY_FIVE).unwrap();
+        let i = wilson(8, 10, Confidence::NINETY_FIVE).expect("defined for this input");
         assert!((i.low - 0.490_162_471_5).abs() < 1e-9, "{i:?}");
         assert!((i.high - 0.943_317_848_8).abs() < 1e-9, "{i:?}");
         // n of n: the upper end is 1, the lower end n/(n + z²).
-        let i = wilson(10, 10, Confidence::NINETY_FIVE).unwrap();
+        let i = wilson(10, 10, Confidence::NINETY_FIVE).expect("defined for this input");
         let z2 = 1.959_963_984_540_054_f64.powi(2);
         assert!((i.low - 10.0 / (10.0 + z2)).abs() < 1e-12 && i.high == 1.0);
         assert_eq!(wilson(0, 0, Confidence::NINETY_FIVE), None);
@@ -296,10 +296,16 @@ mod tests {
     #[test]
     fn one_sided_bound_is_above_two_sided_at_same_level() {
         let c = Confidence::NINETY_FIVE;
-        let one = wilson_lower_one_sided(45, 50, c).unwrap();
-        let two = wilson(45, 50, c).unwrap().low;
+        let one = wilson_lower_one_sided(45, 50, c).expect("defined for this input");
+        let two = wilson(45, 50, c).expect("defined for this input").low;
         // The one-sided 95 % bound is the two-sided 90 % interval's low end.
-        let ninety = wilson(45, 50, Confidence::new(0.9).unwrap()).unwrap().low;
+        let ninety = wilson(
+            45,
+            50,
+            Confidence::new(0.9).expect("defined for this input"),
+        )
+        .expect("defined for this input")
+        .low;
         assert!(one > two && (one - ninety).abs() < 1e-12);
         assert_eq!(wilson_lower_one_sided(0, 0, c), None);
     }

@@ -177,24 +177,34 @@ mod tests {
     #[test]
     fn perfect_and_inverted_rankings() {
         let good = [(0.9, true), (0.8, true), (0.2, false)];
-        assert!(close(average_precision(&good).unwrap(), 1.0));
-        assert!(close(roc_auc(&good).unwrap(), 1.0));
+        assert!(close(
+            average_precision(&good).expect("defined for this input"),
+            1.0
+        ));
+        assert!(close(roc_auc(&good).expect("defined for this input"), 1.0));
         let bad = [(0.1, true), (0.8, false), (0.9, false)];
-        assert!(close(roc_auc(&bad).unwrap(), 0.0));
-        assert!(close(average_precision(&bad).unwrap(), 1.0 / 3.0));
+        assert!(close(roc_auc(&bad).expect("defined for this input"), 0.0));
+        assert!(close(
+            average_precision(&bad).expect("defined for this input"),
+            1.0 / 3.0
+        ));
     }
 
     #[test]
     fn ties_form_one_threshold() {
         // All tied: AP = prevalence, AUC = 0.5 (scikit-learn gives the same).
         let tied = [(0.5, true), (0.5, false), (0.5, false), (0.5, true)];
-        assert!(close(average_precision(&tied).unwrap(), 0.5));
-        assert!(close(roc_auc(&tied).unwrap(), 0.5));
+        assert!(close(
+            average_precision(&tied).expect("defined for this input"),
+            0.5
+        ));
+        assert!(close(roc_auc(&tied).expect("defined for this input"), 0.5));
     }
 
     #[test]
     fn unknown_labels_are_dropped_not_negative() {
-        let pairs = known_pairs(&[0.9, 0.5, 0.1], &[None, Some(true), None]).unwrap();
+        let pairs = known_pairs(&[0.9, 0.5, 0.1], &[None, Some(true), None])
+            .expect("defined for this input");
         assert_eq!(pairs, vec![(0.5, true)]);
         assert_eq!(prevalence(&pairs), Ok(1.0));
         assert_eq!(

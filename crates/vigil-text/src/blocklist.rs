@@ -186,7 +186,7 @@ mod tests {
 
     #[test]
     fn finds_obfuscated_occurrences() {
-        let list = Blocklist::new(["kill"]).unwrap();
+        let list = Blocklist::new(["kill"]).expect("defined for this input");
         for text in [
             "kill",
             "KILL",
@@ -206,7 +206,7 @@ mod tests {
 
     #[test]
     fn ignores_terms_inside_other_words() {
-        let list = Blocklist::new(["kill", "ass"]).unwrap();
+        let list = Blocklist::new(["kill", "ass"]).expect("defined for this input");
         for text in ["skill", "killer", "skillful", "class", "assassin", "passes"] {
             assert!(list.find_in(text).is_empty(), "{text:?}");
         }
@@ -215,7 +215,7 @@ mod tests {
 
     #[test]
     fn spans_point_at_the_original_characters() {
-        let list = Blocklist::new(["kill", "idiot"]).unwrap();
+        let list = Blocklist::new(["kill", "idiot"]).expect("defined for this input");
         assert_eq!(
             spans(&list, "you  1D10T, I will k.i.l.l you"),
             vec![(1, 5, 10), (0, 19, 26)]
@@ -226,7 +226,7 @@ mod tests {
 
     #[test]
     fn prefers_the_longest_whole_word_match() {
-        let list = Blocklist::new(["kill", "kill you", "you"]).unwrap();
+        let list = Blocklist::new(["kill", "kill you", "you"]).expect("defined for this input");
         assert_eq!(spans(&list, "i kill you"), vec![(1, 2, 10)]);
         assert_eq!(spans(&list, "i kill youth"), vec![(0, 2, 6)]);
         assert_eq!(spans(&list, "kill kill"), vec![(0, 0, 4), (0, 5, 9)]);
@@ -234,7 +234,7 @@ mod tests {
 
     #[test]
     fn duplicate_terms_report_the_first() {
-        let list = Blocklist::new(["KILL", "k1ll"]).unwrap();
+        let list = Blocklist::new(["KILL", "k1ll"]).expect("defined for this input");
         assert_eq!(spans(&list, "kill"), vec![(0, 0, 4)]);
     }
 
@@ -251,7 +251,7 @@ mod tests {
 
     #[test]
     fn an_empty_list_matches_nothing() {
-        let list = Blocklist::new(Vec::<String>::new()).unwrap();
+        let list = Blocklist::new(Vec::<String>::new()).expect("defined for this input");
         assert!(list.is_empty());
         assert!(list.find_in("anything at all").is_empty());
     }
