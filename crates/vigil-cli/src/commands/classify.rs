@@ -17,20 +17,13 @@ use vigil_core::Item;
 use vigil_text::cascade::{score_cascade, Head};
 use vigil_text::linear::{LinearModel, Manifest};
 
+/// Which text model scores: the linear model, and the cascade with a head.
+/// Shared by `classify`, `eval` and `calibrate`.
 #[derive(Debug, clap::Args)]
-pub struct ClassifyArgs {
+pub struct ScorerArgs {
     /// A text-linear model folder. Default: the model shipped with Vigil.
     #[arg(long)]
     model: Option<PathBuf>,
-    /// Items, one JSON object a line (a data set's items.jsonl works).
-    #[arg(long)]
-    input: PathBuf,
-    /// Where to write the scores.
-    #[arg(long)]
-    out: PathBuf,
-    /// Worker threads (0 = all cores).
-    #[arg(long, default_value_t = 0)]
-    threads: usize,
     /// A transformer head (`vigil train text-transformer`): texts whose
     /// linear `unsafe` falls in its band are re-scored by the cascade.
     #[arg(long)]
@@ -41,6 +34,21 @@ pub struct ClassifyArgs {
     /// The transformer's folder. Default: HOME/models/all-minilm-l6-v2.
     #[arg(long)]
     embedder: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ClassifyArgs {
+    #[command(flatten)]
+    scorer: ScorerArgs,
+    /// Items, one JSON object a line (a data set's items.jsonl works).
+    #[arg(long)]
+    input: PathBuf,
+    /// Where to write the scores.
+    #[arg(long)]
+    out: PathBuf,
+    /// Worker threads (0 = all cores).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
 }
 
 fn read_items(path: &Path) -> Result<Vec<Item>> {
@@ -80,19 +88,14 @@ pub struct Scorer {
 impl Scorer {
     /// Load the linear model (or the shipped one) and, with `head`, the
     /// transformer and head for the cascade.
-    pub fn load(
-        home: &Home,
-        model: Option<&Path>,
-        head: Option<&Path>,
-        embedder: Option<&Path>,
-        band: Option<(f32, f32)>,
-    ) -> Result<Scorer> {
-        let (linear, manifest) = load_linear(model)?;
-        let cascade = match head {
+    pub fn load(home: &Home, args: &ScorerArgs) -> Result<Scorer> {
+        let (linear, manifest) = load_linear(args.model.as_deref())?;
+        let cascade = match &args.head {
             None => None,
             Some(dir) => {
-                let embedder_dir = embedder
-                    .map(Path::to_owned)
+                let embedder_dir = args
+                    .embedder
+                    .clone()
                     .unwrap_or_else(|| home.model_dir().join("all-minilm-l6-v2"));
                 let embedder = vigil_embed::Embedder::load(&embedder_dir).with_context(|| {
                     format!(
@@ -102,7 +105,7 @@ impl Scorer {
                 })?;
                 let mut head = Head::load(dir, &manifest.weights_sha256, embedder.dim())
                     .with_context(|| format!("cannot load the head in {}", dir.display()))?;
-                if let Some(band) = band {
+                if let Some(band) = args.band {
                     head.manifest.band = band;
                 }
                 Some((head, embedder))
@@ -152,13 +155,7 @@ impl Scorer {
 }
 
 pub fn run(home: &Home, args: ClassifyArgs) -> Result<ExitCode> {
-    let scorer = Scorer::load(
-        home,
-        args.model.as_deref(),
-        args.head.as_deref(),
-        args.embedder.as_deref(),
-        args.band,
-    )?;
+    let scorer = Scorer::load(home, &args.scorer)?;
     let items = read_items(&args.input)?;
     if items.is_empty() {
         bail!("{} holds no items", args.input.display());

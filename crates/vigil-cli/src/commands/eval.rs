@@ -18,18 +18,8 @@ use vigil_policy::Policy;
 /// Which model scores which data, under which policy.
 #[derive(Debug, clap::Args)]
 pub struct ModelData {
-    /// A text-linear model folder. Default: the model shipped with Vigil.
-    #[arg(long)]
-    model: Option<PathBuf>,
-    /// A transformer head: score with the cascade (see `vigil classify`).
-    #[arg(long)]
-    head: Option<PathBuf>,
-    /// Override the head's uncertain band, `LOW,HIGH`.
-    #[arg(long, value_parser = crate::commands::train::parse_band)]
-    band: Option<(f32, f32)>,
-    /// The transformer's folder. Default: HOME/models/all-minilm-l6-v2.
-    #[arg(long)]
-    embedder: Option<PathBuf>,
+    #[command(flatten)]
+    scorer: crate::commands::classify::ScorerArgs,
     /// The policy whose thresholds and obligations are used.
     #[arg(long, default_value = "policies/default.toml")]
     policy: PathBuf,
@@ -168,13 +158,7 @@ fn load_and_score(home: &Home, input: &ModelData, split: Split) -> Result<Scored
         .iter()
         .map(|&(d, r)| datasets[d].records[r].item.text.as_deref().unwrap_or(""))
         .collect();
-    let scorer = crate::commands::classify::Scorer::load(
-        home,
-        input.model.as_deref(),
-        input.head.as_deref(),
-        input.embedder.as_deref(),
-        input.band,
-    )?;
+    let scorer = crate::commands::classify::Scorer::load(home, &input.scorer)?;
     let bar = crate::commands::progress_bar(texts.len() as u64, "items");
     let (scores, _) = scorer.score(&texts, 0, &|done| {
         if let Some(bar) = &bar {

@@ -16,65 +16,71 @@ use vigil_text::training::train_text_linear;
 #[derive(Debug, Subcommand)]
 pub enum TrainCommand {
     /// The fast path: hashed n-gram multi-label logistic regression.
-    TextLinear {
-        /// Canonical data set folders; their train splits train, their
-        /// validation splits calibrate, their test splits are never read.
-        #[arg(long, required = true, num_args = 1..)]
-        data: Vec<PathBuf>,
-        /// The model folder to write.
-        #[arg(long)]
-        out: PathBuf,
-        /// The model's name, recorded in every decision it contributes to.
-        #[arg(long, default_value = "text-linear")]
-        name: String,
-        /// The model's version. Default: the UTC date and time of training.
-        #[arg(long)]
-        version: Option<String>,
-        /// Passes over the training data.
-        #[arg(long)]
-        epochs: Option<u32>,
-        /// log2 of the number of feature hash buckets.
-        #[arg(long)]
-        buckets_log2: Option<u8>,
-        /// FTRL learning rate.
-        #[arg(long)]
-        alpha: Option<f32>,
-        /// L1 regularisation (sparsity).
-        #[arg(long)]
-        l1: Option<f32>,
-        /// L2 regularisation.
-        #[arg(long)]
-        l2: Option<f32>,
-        /// Weight of word n-grams relative to character n-grams.
-        #[arg(long)]
-        word_weight: Option<f32>,
-    },
+    TextLinear(LinearArgs),
     /// The accurate path: a head over all-MiniLM-L6-v2 sentence embeddings,
     /// stacked with a linear model and consulted only in its uncertain band.
-    TextTransformer {
-        /// Canonical data set folders (train splits train the head,
-        /// validation splits fit the stackers; test splits are never read).
-        #[arg(long, required = true, num_args = 1..)]
-        data: Vec<PathBuf>,
-        /// The linear model to stack on. Default: the shipped model.
-        #[arg(long)]
-        linear: Option<PathBuf>,
-        /// The transformer's folder. Default: HOME/models/all-minilm-l6-v2.
-        #[arg(long)]
-        embedder: Option<PathBuf>,
-        /// The head folder to write.
-        #[arg(long)]
-        out: PathBuf,
-        /// The uncertain band of the linear `unsafe` probability, `LOW,HIGH`.
-        #[arg(long, default_value = "0.1,0.9", value_parser = parse_band)]
-        band: (f32, f32),
-        /// Passes over the training data.
-        #[arg(long)]
-        epochs: Option<u32>,
-        /// The head's version. Default: the UTC date and time of training.
-        #[arg(long)]
-        version: Option<String>,
-    },
+    TextTransformer(TransformerArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LinearArgs {
+    /// Canonical data set folders; their train splits train, their
+    /// validation splits calibrate, their test splits are never read.
+    #[arg(long, required = true, num_args = 1..)]
+    data: Vec<PathBuf>,
+    /// The model folder to write.
+    #[arg(long)]
+    out: PathBuf,
+    /// The model's name, recorded in every decision it contributes to.
+    #[arg(long, default_value = "text-linear")]
+    name: String,
+    /// The model's version. Default: the UTC date and time of training.
+    #[arg(long)]
+    version: Option<String>,
+    /// Passes over the training data.
+    #[arg(long)]
+    epochs: Option<u32>,
+    /// log2 of the number of feature hash buckets.
+    #[arg(long)]
+    buckets_log2: Option<u8>,
+    /// FTRL learning rate.
+    #[arg(long)]
+    alpha: Option<f32>,
+    /// L1 regularisation (sparsity).
+    #[arg(long)]
+    l1: Option<f32>,
+    /// L2 regularisation.
+    #[arg(long)]
+    l2: Option<f32>,
+    /// Weight of word n-grams relative to character n-grams.
+    #[arg(long)]
+    word_weight: Option<f32>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TransformerArgs {
+    /// Canonical data set folders (train splits train the head,
+    /// validation splits fit the stackers; test splits are never read).
+    #[arg(long, required = true, num_args = 1..)]
+    data: Vec<PathBuf>,
+    /// The linear model to stack on. Default: the shipped model.
+    #[arg(long)]
+    linear: Option<PathBuf>,
+    /// The transformer's folder. Default: HOME/models/all-minilm-l6-v2.
+    #[arg(long)]
+    embedder: Option<PathBuf>,
+    /// The head folder to write.
+    #[arg(long)]
+    out: PathBuf,
+    /// The uncertain band of the linear `unsafe` probability, `LOW,HIGH`.
+    #[arg(long, default_value = "0.1,0.9", value_parser = parse_band)]
+    band: (f32, f32),
+    /// Passes over the training data.
+    #[arg(long)]
+    epochs: Option<u32>,
+    /// The head's version. Default: the UTC date and time of training.
+    #[arg(long)]
+    version: Option<String>,
 }
 
 /// `LOW,HIGH` with 0 <= LOW <= HIGH <= 1.
@@ -91,30 +97,14 @@ pub fn parse_band(s: &str) -> std::result::Result<(f32, f32), String> {
 }
 
 pub fn run(home: &Home, command: TrainCommand) -> Result<ExitCode> {
-    let command = match command {
-        TrainCommand::TextTransformer {
-            data,
-            linear,
-            embedder,
-            out,
-            band,
-            epochs,
-            version,
-        } => {
-            let embedder = embedder.unwrap_or_else(|| home.model_dir().join("all-minilm-l6-v2"));
-            return transformer(
-                &data,
-                linear.as_deref(),
-                &embedder,
-                &out,
-                band,
-                epochs,
-                version,
-            );
-        }
-        linear => linear,
-    };
-    let TrainCommand::TextLinear {
+    match command {
+        TrainCommand::TextLinear(args) => linear(args),
+        TrainCommand::TextTransformer(args) => transformer(home, args),
+    }
+}
+
+fn linear(args: LinearArgs) -> Result<ExitCode> {
+    let LinearArgs {
         data,
         out,
         name,
@@ -125,10 +115,7 @@ pub fn run(home: &Home, command: TrainCommand) -> Result<ExitCode> {
         l1,
         l2,
         word_weight,
-    } = command
-    else {
-        unreachable!("the transformer command returned above")
-    };
+    } = args;
     let mut cfg = TrainConfig::default();
     if let Some(e) = epochs {
         cfg.epochs = e;
@@ -201,23 +188,25 @@ fn open_datasets(data: &[PathBuf]) -> Result<Vec<Dataset>> {
         .collect()
 }
 
-fn transformer(
-    data: &[PathBuf],
-    linear: Option<&std::path::Path>,
-    embedder_dir: &std::path::Path,
-    out: &std::path::Path,
-    band: (f32, f32),
-    epochs: Option<u32>,
-    version: Option<String>,
-) -> Result<ExitCode> {
-    let (linear, linear_manifest) = crate::commands::classify::load_linear(linear)?;
-    let embedder = vigil_embed::Embedder::load(embedder_dir).with_context(|| {
+fn transformer(home: &Home, args: TransformerArgs) -> Result<ExitCode> {
+    let TransformerArgs {
+        data,
+        linear,
+        embedder,
+        out,
+        band,
+        epochs,
+        version,
+    } = args;
+    let embedder_dir = embedder.unwrap_or_else(|| home.model_dir().join("all-minilm-l6-v2"));
+    let (linear, linear_manifest) = crate::commands::classify::load_linear(linear.as_deref())?;
+    let embedder = vigil_embed::Embedder::load(&embedder_dir).with_context(|| {
         format!(
             "cannot load the transformer from {} (scripts/setup.sh unpacks it)",
             embedder_dir.display()
         )
     })?;
-    let datasets = open_datasets(data)?;
+    let datasets = open_datasets(&data)?;
     let (created_at, version, command) = provenance(version)?;
     let mut dense = vigil_text::dense::DenseConfig::default();
     if let Some(e) = epochs {
@@ -244,7 +233,7 @@ fn transformer(
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    head.save(out)
+    head.save(&out)
         .with_context(|| format!("cannot write the head to {}", out.display()))?;
     println!(
         "trained {} {} in {:.1}s -> {}",
