@@ -75,6 +75,14 @@ fn calibrate_writes_a_valid_policy_and_reports_every_obligation() {
             run.stdout
         );
     }
+    // The new thresholds are then judged on the held-out test split.
+    assert!(
+        run.stdout.contains("checked on the test split:")
+            && run.stdout.contains("self_harm: ")
+            && run.stdout.contains("obligations hold,"),
+        "{}",
+        run.stdout
+    );
     let written = std::fs::read_to_string(&out).expect("policy written");
     assert!(
         written.contains("# Vigil's default policy"),
@@ -84,6 +92,29 @@ fn calibrate_writes_a_valid_policy_and_reports_every_obligation() {
         .run(["policy".as_ref(), "check".as_ref(), out.as_os_str()])
         .success();
     assert!(check.stdout.contains("ok"), "{}", check.stdout);
+}
+
+#[test]
+fn calibrate_refuses_to_check_on_the_split_it_chose_on() {
+    let vigil = Vigil::new();
+    let out = vigil.home().join("calibrated.toml");
+    let data = repo_root().join("data/seed/self_harm");
+    let run = vigil
+        .run([
+            "calibrate".as_ref(),
+            "--data".as_ref(),
+            data.as_os_str(),
+            "--check".as_ref(),
+            "validation".as_ref(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ])
+        .failure();
+    assert!(
+        run.stderr.contains("--check must name another split"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -10,7 +10,8 @@ use crate::report::{
 };
 use crate::{
     auprc_interval, average_precision, brier_score, expected_calibration_error, reliability_curve,
-    roc_auc, sweep, wilson_lower_one_sided, BootstrapConfig, Confidence, ConfusionCounts, Interval,
+    roc_auc, sweep, wilson_lower_one_sided, wilson_upper_one_sided, BootstrapConfig, Confidence,
+    ConfusionCounts, Interval,
 };
 
 /// Bins of the reliability diagram and the calibration error.
@@ -166,12 +167,21 @@ fn slices(input: &CategoryInput) -> Vec<SliceReport> {
         .collect()
 }
 
-/// Whether the obligation holds at the policy's threshold: each constrained
-/// metric's one-sided lower bound must reach its minimum. Undetermined when
+/// Whether the obligation holds at the policy's threshold. Undetermined when
 /// the threshold is missing or a metric is undefined (no positives, nothing
-/// flagged).
+/// flagged); otherwise [`check_obligation`].
 fn verdict(input: &CategoryInput, o: &ObligationInput) -> ObligationVerdict {
-    let level = o.confidence.level();
+    let Some(&(_, t)) = input.thresholds.iter().find(|(a, _)| *a == o.action) else {
+        return ObligationVerdict {
+            text: obligation_text(o),
+            holds: None,
+            detail: format!("the policy sets no `{}` threshold", o.action),
+        };
+    };
+    check_obligation(&input.pairs, t, o)
+}
+
+fn obligation_text(o: &ObligationInput) -> String {
     let mut parts = Vec::new();
     if let Some(p) = o.min_precision {
         parts.push(format!("precision ≥ {p}"));
@@ -179,54 +189,101 @@ fn verdict(input: &CategoryInput, o: &ObligationInput) -> ObligationVerdict {
     if let Some(r) = o.min_recall {
         parts.push(format!("recall ≥ {r}"));
     }
-    let text = format!(
+    format!(
         "{} at `{}` with {:.0}% confidence",
         parts.join(" and "),
         o.action,
-        level * 100.0
-    );
-    let Some(&(_, t)) = input.thresholds.iter().find(|(a, _)| *a == o.action) else {
-        return ObligationVerdict {
-            text,
-            holds: None,
-            detail: format!("the policy sets no `{}` threshold", o.action),
-        };
-    };
-    let Ok(c) = ConfusionCounts::at_threshold(&input.pairs, t) else {
+        o.confidence.level() * 100.0
+    )
+}
+
+/// The fewest trials on which a perfect rate has a one-sided lower bound of
+/// at least `min`: below this many, no result can show the obligation.
+pub fn trials_needed(min: f64, confidence: Confidence) -> u64 {
+    // n / (n + z²) ≥ min  ⇔  n ≥ z² · min / (1 − min); start there and step
+    // past any rounding.
+    let z2 = confidence.one_sided_z().powi(2);
+    let mut n = ((z2 * min / (1.0 - min)).floor() as u64).max(1);
+    while wilson_lower_one_sided(n, n, confidence).is_some_and(|lb| lb < min) {
+        n += 1;
+    }
+    n
+}
+
+/// Judges an obligation at threshold `t` on labelled `(score, label)` pairs.
+///
+/// For each constrained metric, with one-sided Wilson bounds at the
+/// obligation's confidence: it **holds** when the lower bound reaches the
+/// minimum, it is **violated** when the upper bound falls below it (the data
+/// show the metric is too low), and otherwise the data cannot tell; then the
+/// detail says whether the sample is simply too small (fewer trials than even
+/// a perfect rate would need) or the rate too close to the minimum. The
+/// verdict is the worst of the constrained metrics: violated over
+/// undetermined over holds.
+pub fn check_obligation(pairs: &[(f64, bool)], t: f64, o: &ObligationInput) -> ObligationVerdict {
+    let text = obligation_text(o);
+    let Ok(c) = ConfusionCounts::at_threshold(pairs, t) else {
         return ObligationVerdict {
             text,
             holds: None,
             detail: "no labelled items".to_owned(),
         };
     };
-    let mut holds = Some(true);
+    // Ordered worst-first so that `min` picks the verdict.
+    #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    enum Judged {
+        Violated,
+        Unknown,
+        Holds,
+    }
+    let mut judged = Judged::Holds;
     let mut detail = Vec::new();
-    let mut check = |name: &str, min: Option<f64>, successes: u64, trials: u64| {
+    let mut check = |name: &str, of: &str, min: Option<f64>, successes: u64, trials: u64| {
         let Some(min) = min else { return };
-        match wilson_lower_one_sided(successes, trials, o.confidence) {
-            Some(lb) => {
-                detail.push(format!(
-                    "{name} {successes}/{trials} = {:.3}, lower bound {lb:.3} {} {min}",
-                    successes as f64 / trials as f64,
-                    if lb >= min { "≥" } else { "<" }
-                ));
-                if lb < min {
-                    holds = holds.map(|_| false);
-                }
+        let (Some(low), Some(high)) = (
+            wilson_lower_one_sided(successes, trials, o.confidence),
+            wilson_upper_one_sided(successes, trials, o.confidence),
+        ) else {
+            detail.push(format!("{name} undefined (no {of})"));
+            judged = judged.min(Judged::Unknown);
+            return;
+        };
+        let rate = successes as f64 / trials as f64;
+        let mut line = format!("{name} {successes}/{trials} = {rate:.3}, ");
+        if low >= min {
+            line += &format!("lower bound {low:.3} ≥ {min}");
+        } else if high < min {
+            line += &format!("upper bound {high:.3} < {min}: violated");
+            judged = Judged::Violated;
+        } else {
+            let needed = trials_needed(min, o.confidence);
+            line += &format!("lower bound {low:.3} < {min}: not shown; ");
+            if trials < needed {
+                line += &format!(
+                    "too few {of} to show it: even a perfect {name} needs at least {needed}"
+                );
+            } else {
+                line += &format!("upper bound {high:.3}, so the data cannot tell");
             }
-            None => {
-                detail.push(format!("{name} undefined (0 items)"));
-                if holds == Some(true) {
-                    holds = None;
-                }
-            }
+            judged = judged.min(Judged::Unknown);
         }
+        detail.push(line);
     };
-    check("precision", o.min_precision, c.tp, c.tp + c.fp);
-    check("recall", o.min_recall, c.tp, c.tp + c.fn_);
+    check(
+        "precision",
+        "flagged items",
+        o.min_precision,
+        c.tp,
+        c.tp + c.fp,
+    );
+    check("recall", "positives", o.min_recall, c.tp, c.tp + c.fn_);
     ObligationVerdict {
         text,
-        holds,
+        holds: match judged {
+            Judged::Holds => Some(true),
+            Judged::Violated => Some(false),
+            Judged::Unknown => None,
+        },
         detail: format!("at threshold {t}: {}", detail.join("; ")),
     }
 }
@@ -296,12 +353,72 @@ mod tests {
             },
         );
         let verdict = r.obligation.expect("an obligation");
-        assert_eq!(verdict.holds, Some(false), "{}", verdict.detail);
+        assert_eq!(verdict.holds, None, "{}", verdict.detail);
         assert!(
-            verdict.detail.contains("precision 3/3"),
+            verdict.detail.contains("precision 3/3")
+                && verdict
+                    .detail
+                    .contains("even a perfect precision needs at least 11"),
             "{}",
             verdict.detail
         );
+    }
+
+    fn precision_obligation(min: f64) -> ObligationInput {
+        ObligationInput {
+            action: "block".to_owned(),
+            min_precision: Some(min),
+            min_recall: None,
+            confidence: Confidence::NINETY_FIVE,
+        }
+    }
+
+    #[test]
+    fn a_rate_shown_below_the_minimum_is_violated() {
+        // 60 of 100 flagged are positive: the upper bound (about 0.68) is under 0.9.
+        let mut pairs = vec![(0.9, true); 60];
+        pairs.extend(vec![(0.9, false); 40]);
+        let v = check_obligation(&pairs, 0.5, &precision_obligation(0.9));
+        assert_eq!(v.holds, Some(false), "{}", v.detail);
+        assert!(v.detail.contains("violated"), "{}", v.detail);
+    }
+
+    #[test]
+    fn a_rate_near_the_minimum_is_undetermined_not_violated() {
+        // 88 of 100: above 0.85 observed, but the bounds straddle it.
+        let mut pairs = vec![(0.9, true); 88];
+        pairs.extend(vec![(0.9, false); 12]);
+        let v = check_obligation(&pairs, 0.5, &precision_obligation(0.85));
+        assert_eq!(v.holds, None, "{}", v.detail);
+        assert!(v.detail.contains("cannot tell"), "{}", v.detail);
+    }
+
+    #[test]
+    fn recall_and_precision_take_the_worst_verdict() {
+        let mut pairs = vec![(0.9, true); 100];
+        pairs.extend(vec![(0.1, true); 100]); // recall 0.5 at 0.5
+        let o = ObligationInput {
+            min_recall: Some(0.9),
+            ..precision_obligation(0.9)
+        };
+        let v = check_obligation(&pairs, 0.5, &o);
+        assert_eq!(v.holds, Some(false), "{}", v.detail);
+        assert!(v.detail.contains("lower bound 0.974 ≥ 0.9"), "{}", v.detail);
+    }
+
+    #[test]
+    fn trials_needed_is_the_first_count_a_perfect_rate_shows() {
+        let c = Confidence::NINETY_FIVE;
+        for min in [0.5, 0.8, 0.9, 0.95, 0.99] {
+            let n = trials_needed(min, c);
+            assert!(wilson_lower_one_sided(n, n, c).unwrap() >= min, "{min}");
+            assert!(
+                n == 1 || wilson_lower_one_sided(n - 1, n - 1, c).unwrap() < min,
+                "{min}"
+            );
+        }
+        // n / (n + z²) ≥ 0.9 first at n = ⌈9 · 1.6449²⌉ = 25.
+        assert_eq!(trials_needed(0.9, c), 25);
     }
 
     #[test]

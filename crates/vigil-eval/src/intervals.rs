@@ -238,6 +238,19 @@ pub fn wilson_lower_one_sided(successes: u64, trials: u64, confidence: Confidenc
     Some(wilson_bounds(rate, trials as f64, confidence.one_sided_z()).0)
 }
 
+/// The one-sided Wilson upper bound: the proportion is at most this with
+/// probability `confidence`. An obligation whose minimum lies above it is
+/// shown violated.
+///
+/// `None` when `trials` is 0 or `successes` exceeds `trials`.
+pub fn wilson_upper_one_sided(successes: u64, trials: u64, confidence: Confidence) -> Option<f64> {
+    if trials == 0 || successes > trials {
+        return None;
+    }
+    let rate = successes as f64 / trials as f64;
+    Some(wilson_bounds(rate, trials as f64, confidence.one_sided_z()).1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

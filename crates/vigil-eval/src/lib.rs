@@ -62,7 +62,8 @@ pub use calibration::{
     bin_index, brier_score, expected_calibration_error, reliability_curve, ReliabilityBin,
 };
 pub use intervals::{
-    normal_quantile, wilson, wilson_lower_one_sided, Confidence, Interval, InvalidConfidence,
+    normal_quantile, wilson, wilson_lower_one_sided, wilson_upper_one_sided, Confidence, Interval,
+    InvalidConfidence,
 };
 pub use metrics::{average_precision, roc_auc, MetricError};
 pub use metrics::{known_pairs, prevalence};

@@ -19,7 +19,7 @@ use vigil_text::linear::{LinearModel, Manifest};
 
 /// Which text model scores: the linear model, and the cascade with a head.
 /// Shared by `classify`, `eval` and `calibrate`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ScorerArgs {
     /// A text-linear model folder. Default: the model shipped with Vigil.
     #[arg(long)]

@@ -16,7 +16,7 @@ use vigil_eval::{BootstrapConfig, Confidence};
 use vigil_policy::Policy;
 
 /// Which model scores which data, under which policy.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ModelData {
     #[command(flatten)]
     scorer: crate::commands::classify::ScorerArgs,
@@ -185,6 +185,39 @@ fn pairs_for(s: &Scored, o: usize, category: vigil_core::Category) -> Vec<(f64, 
         .collect()
 }
 
+/// The policy's thresholds for a category as `(action, threshold)`, least
+/// restrictive first.
+fn policy_thresholds(policy: &Policy, category: vigil_core::Category) -> Vec<(String, f64)> {
+    policy
+        .thresholds(category)
+        .set_actions()
+        // Thresholds are f32 in the policy; keep the digits the policy wrote.
+        .map(|(a, t)| {
+            (
+                a.as_str().to_owned(),
+                (f64::from(t.get()) * 1e6).round() / 1e6,
+            )
+        })
+        .collect()
+}
+
+/// The policy's obligation for a category, in the evaluator's terms.
+fn obligation_input(
+    policy: &Policy,
+    category: vigil_core::Category,
+) -> Result<Option<ObligationInput>> {
+    let Some(o) = policy.obligations.get(&category) else {
+        return Ok(None);
+    };
+    Ok(Some(ObligationInput {
+        action: o.action.as_str().to_owned(),
+        min_precision: o.min_precision,
+        min_recall: o.min_recall,
+        confidence: Confidence::new(o.confidence)
+            .map_err(|e| anyhow::anyhow!("obligation for {category}: {e}"))?,
+    }))
+}
+
 pub fn run(home: &Home, args: EvalArgs) -> Result<ExitCode> {
     match args.command {
         Some(EvalCommand::History { category, db }) => return history(home, category, db),
@@ -216,27 +249,8 @@ pub fn run(home: &Home, args: EvalArgs) -> Result<ExitCode> {
         if pairs.is_empty() {
             continue;
         }
-        let thresholds = policy
-            .thresholds(*category)
-            .set_actions()
-            // Thresholds are f32 in the policy; keep the digits the policy wrote.
-            .map(|(a, t)| {
-                (
-                    a.as_str().to_owned(),
-                    (f64::from(t.get()) * 1e6).round() / 1e6,
-                )
-            })
-            .collect();
-        let obligation = match policy.obligations.get(category) {
-            Some(o) => Some(ObligationInput {
-                action: o.action.as_str().to_owned(),
-                min_precision: o.min_precision,
-                min_recall: o.min_recall,
-                confidence: Confidence::new(o.confidence)
-                    .map_err(|e| anyhow::anyhow!("obligation for {category}: {e}"))?,
-            }),
-            None => None,
-        };
+        let thresholds = policy_thresholds(policy, *category);
+        let obligation = obligation_input(policy, *category)?;
         let input = CategoryInput {
             category: category.as_str().to_owned(),
             pairs,
@@ -359,6 +373,12 @@ pub struct CalibrateArgs {
     /// Where to write the policy with the chosen thresholds.
     #[arg(long)]
     out: PathBuf,
+    /// The held-out split the new thresholds are then checked on.
+    #[arg(long, default_value = "test")]
+    check: Split,
+    /// Do not check the new thresholds on a held-out split.
+    #[arg(long, conflicts_with = "check")]
+    no_check: bool,
 }
 
 /// `vigil calibrate`: for each obligation, the threshold that maximises the
@@ -367,6 +387,12 @@ pub fn calibrate(home: &Home, args: CalibrateArgs) -> Result<ExitCode> {
     use vigil_eval::{choose_threshold, ThresholdChoice, ThresholdObligation};
     use vigil_policy::{rewrite_thresholds, ThresholdChange};
 
+    if !args.no_check && args.check == args.split {
+        bail!(
+            "--check must name another split than --split ({}): a threshold checked on the data it was chosen on proves nothing",
+            args.split
+        );
+    }
     let scored = load_and_score(home, &args.input, args.split)?;
     let outputs = scored.scorer.outputs().to_vec();
     let mut changes = Vec::new();
@@ -449,11 +475,67 @@ pub fn calibrate(home: &Home, args: CalibrateArgs) -> Result<ExitCode> {
     std::fs::write(&args.out, text)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     println!(
-        "wrote {} ({} thresholds set, {infeasible} obligations infeasible)",
+        "wrote {} ({} thresholds set, {infeasible} obligations infeasible on the {} split)",
         args.out.display(),
-        changes.len()
+        changes.len(),
+        args.split
     );
+    if !args.no_check {
+        check_on(home, &args)?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Scores the held-out split under the calibrated policy and judges every
+/// obligation there, as `vigil eval` would.
+fn check_on(home: &Home, args: &CalibrateArgs) -> Result<()> {
+    let input = ModelData {
+        policy: args.out.clone(),
+        ..args.input.clone()
+    };
+    let scored = load_and_score(home, &input, args.check)?;
+    let outputs = scored.scorer.outputs().to_vec();
+    println!("checked on the {} split:", args.check);
+    let (mut holds, mut unknown, mut violated) = (0, 0, 0);
+    for category in scored.policy.obligations.keys() {
+        let Some(o) = obligation_input(&scored.policy, *category)? else {
+            continue;
+        };
+        let Some(index) = outputs.iter().position(|c| c == category) else {
+            continue;
+        };
+        let pairs = pairs_for(&scored, index, *category);
+        let verdict = match policy_thresholds(&scored.policy, *category)
+            .into_iter()
+            .find(|(a, _)| *a == o.action)
+        {
+            Some((_, t)) => vigil_eval::evaluate::check_obligation(&pairs, t, &o),
+            None => continue,
+        };
+        let word = match verdict.holds {
+            Some(true) => {
+                holds += 1;
+                "holds"
+            }
+            Some(false) => {
+                violated += 1;
+                "VIOLATED"
+            }
+            None => {
+                unknown += 1;
+                "not shown"
+            }
+        };
+        println!(
+            "  {category}: {word}: {} ({})",
+            verdict.text, verdict.detail
+        );
+    }
+    println!(
+        "on the {} split: {holds} obligations hold, {unknown} not shown, {violated} violated",
+        args.check
+    );
+    Ok(())
 }
 
 /// One scored item of a run: `scores.jsonl`, the input of `vigil eval compare`.
