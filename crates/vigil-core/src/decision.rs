@@ -221,6 +221,43 @@ pub struct Decision {
     /// When the decision was taken (RFC 3339, UTC).
     #[serde(with = "time::serde::rfc3339")]
     pub decided_at: OffsetDateTime,
+    /// What a statement of reasons needs to know about the content, without
+    /// the content itself.
+    #[serde(default, skip_serializing_if = "ContentFacts::is_empty")]
+    pub content: ContentFacts,
+}
+
+/// Facts about the decided content that its statement of reasons reports:
+/// never the content itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContentFacts {
+    /// The kinds of content the item carried (text, image, audio, video).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modalities: Vec<crate::Modality>,
+    /// The content's language as the caller gave it (`meta.lang`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// When the content was created or posted, if the caller said
+    /// (`meta.extra.content_date`, `YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_date: Option<String>,
+}
+
+impl ContentFacts {
+    /// The facts of an item.
+    pub fn of(item: &crate::Item) -> ContentFacts {
+        ContentFacts {
+            modalities: item.modalities(),
+            lang: item.meta.lang.clone(),
+            content_date: item.meta.extra.get("content_date").cloned(),
+        }
+    }
+
+    /// Nothing known.
+    pub fn is_empty(&self) -> bool {
+        self.modalities.is_empty() && self.lang.is_none() && self.content_date.is_none()
+    }
 }
 
 impl Decision {

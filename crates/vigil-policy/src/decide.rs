@@ -54,6 +54,8 @@ pub struct DecisionInput {
     pub scores: Vec<CategoryScore>,
     /// The models that produced the scores.
     pub models: Vec<VersionRef>,
+    /// Facts about the content for the statement of reasons.
+    pub content: vigil_core::ContentFacts,
     /// Time spent so far, in microseconds.
     pub latency_us: u64,
 }
@@ -98,6 +100,7 @@ impl Policy {
             input_digest: input.input_digest,
             latency_us: input.latency_us,
             decided_at: OffsetDateTime::now_utc(),
+            content: input.content,
         }
     }
 

@@ -52,6 +52,7 @@ fn decisions_take_the_most_restrictive_action_and_explain_it() {
         input_digest: "sha256:00".into(),
         scores: fuse_max(&signals),
         models: vec![],
+        content: Default::default(),
         latency_us: 12,
     });
     assert_eq!(decision.action, Action::Block);
@@ -89,6 +90,7 @@ fn nothing_scored_means_allow() {
         input_digest: "sha256:00".into(),
         scores: vec![],
         models: vec![],
+        content: Default::default(),
         latency_us: 0,
     });
     assert_eq!(decision.action, Action::Allow);

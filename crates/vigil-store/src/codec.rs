@@ -156,6 +156,7 @@ mod tests {
             input_digest: "sha256:00".to_owned(),
             latency_us: 12,
             decided_at: datetime!(2024-05-01 12:00:00.5 +02:00),
+            content: Default::default(),
         }
     }
 

@@ -39,6 +39,7 @@
 //!     input_digest: "sha256:…".to_owned(),
 //!     latency_us: 180,
 //!     decided_at: datetime!(2025-01-01 12:00 UTC),
+//!     content: Default::default(),
 //! };
 //! store.insert_decision(&decision).await?;
 //!

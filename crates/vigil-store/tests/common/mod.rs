@@ -111,6 +111,7 @@ pub fn decision(action: Action, decided_at: OffsetDateTime) -> Decision {
         input_digest: format!("sha256:{}", "ef".repeat(32)),
         latency_us: 412,
         decided_at,
+        content: Default::default(),
     }
 }
 
