@@ -10,7 +10,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use vigil_cli::home::Home;
 
-use commands::{classify, data, doctor, eval, policy, store, train};
+use commands::{classify, data, doctor, eval, keys, policy, store, train};
 
 /// Vigil: a self-hosted trust & safety scanner.
 #[derive(Debug, Parser)]
@@ -46,6 +46,9 @@ enum Command {
     /// The embedded store (decision log).
     #[command(subcommand)]
     Store(store::StoreCommand),
+    /// API keys for the server: create (the secret is shown once), list, revoke.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
     /// Report which optional outside components are present.
     Doctor,
 }
@@ -71,6 +74,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Eval(a) => eval::run(&home, a),
         Command::Calibrate(a) => eval::calibrate(&home, a),
         Command::Store(c) => store::run(&home, c),
+        Command::Keys(c) => keys::run(&home, c),
         Command::Doctor => doctor::run(&home),
     }
 }

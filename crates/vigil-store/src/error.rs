@@ -110,6 +110,33 @@ pub enum StoreError {
         /// The stored value.
         value: String,
     },
+
+    /// An API key cannot be created as asked.
+    #[error("API key `{name}` cannot be created: {reason}")]
+    InvalidApiKey {
+        /// The name asked for.
+        name: String,
+        /// What is wrong with the request.
+        reason: String,
+    },
+
+    /// A stored API key does not read back as a key.
+    #[error("stored API key `{id}` is corrupt: {reason}")]
+    CorruptApiKey {
+        /// The id column of the row, as stored.
+        id: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The operating system's random number generator, which API key ids
+    /// and secrets are drawn from, failed.
+    #[error("cannot draw random bytes from the operating system")]
+    Randomness {
+        /// The generator's error.
+        #[source]
+        source: getrandom::Error,
+    },
 }
 
 impl StoreError {

@@ -12,7 +12,14 @@
 //! [`Store::list_decisions`] with a [`DecisionQuery`], and
 //! [`Store::count_decisions_by_action`] read it; and
 //! [`Store::purge_decisions_before`] applies retention. Raw content is never
-//! stored. Review queues, models and evaluation runs will follow.
+//! stored. Evaluation runs are recorded beside it ([`Store::insert_eval_run`],
+//! [`Store::eval_history`]).
+//!
+//! It also holds the API keys that callers of the server present: an
+//! [`ApiKey`] has [`Scope`]s, is created with [`Store::create_api_key`]
+//! (which returns its secret once; only the secret's SHA-256 is stored),
+//! and is found from a presented secret by [`Store::authenticate`] until
+//! [`Store::revoke_api_key`]. Review queues and models will follow.
 //!
 //! Every failure is a [`StoreError`] naming the problem: a refused URL, a
 //! failed migration, a duplicate id, a stored row that no longer parses.
@@ -59,6 +66,7 @@ mod codec;
 mod decisions;
 mod error;
 mod eval_runs;
+mod keys;
 mod location;
 mod sql;
 mod sqlite;
@@ -67,4 +75,5 @@ mod store;
 pub use decisions::{DecisionQuery, TimeOrder};
 pub use error::StoreError;
 pub use eval_runs::{EvalHistoryRow, EvalMetric, EvalRun};
+pub use keys::{ApiKey, Scope, UnknownScope};
 pub use store::Store;

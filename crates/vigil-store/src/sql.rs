@@ -74,6 +74,30 @@ m.n_known, m.positives, m.auprc, m.auprc_low, m.auprc_high, m.roc_auc \
 FROM eval_metrics m JOIN eval_runs r ON r.id = m.run_id \
 WHERE m.category = $1 ORDER BY r.created_at_unix_ms, r.id";
 
+/// Inserts one `api_keys` row, active.
+pub(crate) const INSERT_API_KEY: &str = "\
+    INSERT INTO api_keys (id, name, scopes, secret_sha256, created_at) \
+    VALUES ($1, $2, $3, $4, $5)";
+
+/// Every API key, oldest first: creation times are fixed-width RFC 3339
+/// text in UTC, so they sort as text; the id breaks ties.
+pub(crate) const LIST_API_KEYS: &str = "\
+    SELECT id, name, scopes, created_at, revoked_at FROM api_keys \
+    ORDER BY created_at, id";
+
+/// One API key, by id.
+pub(crate) const GET_API_KEY: &str = "\
+    SELECT id, name, scopes, created_at, revoked_at FROM api_keys WHERE id = $1";
+
+/// The active API key whose secret hashes to `$1`.
+pub(crate) const AUTHENTICATE_API_KEY: &str = "\
+    SELECT id, name, scopes, created_at, revoked_at FROM api_keys \
+    WHERE secret_sha256 = $1 AND revoked_at IS NULL";
+
+/// Marks the key `$2` revoked at `$1`, unless it already is.
+pub(crate) const REVOKE_API_KEY: &str =
+    "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL";
+
 #[cfg(test)]
 mod tests {
     use super::*;

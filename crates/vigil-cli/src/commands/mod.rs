@@ -4,6 +4,7 @@ pub mod classify;
 pub mod data;
 pub mod doctor;
 pub mod eval;
+pub mod keys;
 pub mod policy;
 pub mod store;
 pub mod train;
