@@ -10,7 +10,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use vigil_cli::home::Home;
 
-use commands::{classify, data, doctor, eval, keys, policy, store, train};
+use commands::{classify, data, doctor, eval, keys, policy, report, serve, store, train};
 
 /// Vigil: a self-hosted trust & safety scanner.
 #[derive(Debug, Parser)]
@@ -46,6 +46,11 @@ enum Command {
     /// The embedded store (decision log).
     #[command(subcommand)]
     Store(store::StoreCommand),
+    /// Run the scanning service (HTTP API, decision log, statements, metrics).
+    Serve(serve::ServeArgs),
+    /// Regulatory reports: DSA statements of reasons.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     /// API keys for the server: create (the secret is shown once), list, revoke.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -75,6 +80,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Calibrate(a) => eval::calibrate(&home, a),
         Command::Store(c) => store::run(&home, c),
         Command::Keys(c) => keys::run(&home, c),
+        Command::Serve(a) => serve::run(&home, a),
+        Command::Report(c) => report::run(&home, c),
         Command::Doctor => doctor::run(&home),
     }
 }

@@ -225,6 +225,23 @@ pub struct Decision {
     /// the content itself.
     #[serde(default, skip_serializing_if = "ContentFacts::is_empty")]
     pub content: ContentFacts,
+    /// Parts of the item no detector looked at, and why. A decision with
+    /// any is at least `review`: unexamined content is never allowed silently.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_analysed: Vec<NotAnalysed>,
+}
+
+/// A part of an item no detector examined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotAnalysed {
+    /// The kind of content.
+    pub modality: crate::Modality,
+    /// Which attachment (index into the item's `media`), if a media one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_index: Option<usize>,
+    /// Why it was not analysed.
+    pub reason: String,
 }
 
 /// Facts about the decided content that its statement of reasons reports:

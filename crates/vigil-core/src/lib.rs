@@ -33,7 +33,7 @@ mod signal;
 
 pub use category::{Category, UnknownCategory};
 pub use decision::{
-    Action, CategoryDecision, ContentFacts, Decision, DecisionId, Reason, Thresholds,
+    Action, CategoryDecision, ContentFacts, Decision, DecisionId, NotAnalysed, Reason, Thresholds,
     UnknownAction, VersionRef,
 };
 pub use digest::{sha256_hex, InputDigest};

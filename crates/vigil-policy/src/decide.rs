@@ -101,6 +101,7 @@ impl Policy {
             latency_us: input.latency_us,
             decided_at: OffsetDateTime::now_utc(),
             content: input.content,
+            not_analysed: Vec::new(),
         }
     }
 

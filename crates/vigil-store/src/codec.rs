@@ -157,6 +157,7 @@ mod tests {
             latency_us: 12,
             decided_at: datetime!(2024-05-01 12:00:00.5 +02:00),
             content: Default::default(),
+            not_analysed: Vec::new(),
         }
     }
 

@@ -64,6 +64,19 @@ impl Store {
         }
     }
 
+    /// Stores several decisions in one transaction (group commit): all are
+    /// committed or none is. A server acknowledges each only after this
+    /// returns `Ok`.
+    pub async fn insert_decisions(&self, decisions: &[Decision]) -> Result<(), StoreError> {
+        let rows = decisions
+            .iter()
+            .map(DecisionRow::from_decision)
+            .collect::<Result<Vec<_>, _>>()?;
+        match &self.backend {
+            Backend::Sqlite(pool) => sqlite::insert_decisions(pool, &rows).await,
+        }
+    }
+
     /// The stored decision with this id, if any.
     ///
     /// A stored body that does not read back as this decision is

@@ -47,6 +47,7 @@
 //!     latency_us: 180,
 //!     decided_at: datetime!(2025-01-01 12:00 UTC),
 //!     content: Default::default(),
+//!     not_analysed: Vec::new(),
 //! };
 //! store.insert_decision(&decision).await?;
 //!

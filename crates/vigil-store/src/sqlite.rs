@@ -92,11 +92,31 @@ pub(crate) async fn insert_decision(
     pool: &SqlitePool,
     row: &DecisionRow<'_>,
 ) -> Result<(), StoreError> {
-    let id = row.id;
+    insert_decisions(pool, std::slice::from_ref(row)).await
+}
+
+/// Every row in one transaction: all are stored or none is.
+pub(crate) async fn insert_decisions(
+    pool: &SqlitePool,
+    rows: &[DecisionRow<'_>],
+) -> Result<(), StoreError> {
     let mut tx = pool
         .begin()
         .await
         .map_err(StoreError::query("begin insert decision"))?;
+    for row in rows {
+        insert_row(&mut tx, row).await?;
+    }
+    tx.commit()
+        .await
+        .map_err(StoreError::query("commit insert decision"))
+}
+
+async fn insert_row(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    row: &DecisionRow<'_>,
+) -> Result<(), StoreError> {
+    let id = row.id;
     sqlx::query(sql::INSERT_DECISION)
         .bind(&row.id_text)
         .bind(row.item_id)
@@ -110,7 +130,7 @@ pub(crate) async fn insert_decision(
         .bind(row.input_digest)
         .bind(row.latency_us)
         .bind(&row.body)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(|source| match source {
             sqlx::Error::Database(e) if e.is_unique_violation() => StoreError::Duplicate { id },
@@ -125,7 +145,7 @@ pub(crate) async fn insert_decision(
             .bind(score.category)
             .bind(score.score)
             .bind(score.action)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await
             .map_err(|source| match source {
                 sqlx::Error::Database(e) if e.is_unique_violation() => StoreError::Invalid {
@@ -138,9 +158,7 @@ pub(crate) async fn insert_decision(
                 },
             })?;
     }
-    tx.commit()
-        .await
-        .map_err(StoreError::query("commit insert decision"))
+    Ok(())
 }
 
 /// The `(id, body)` of one decision.

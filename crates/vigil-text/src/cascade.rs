@@ -198,16 +198,35 @@ impl Head {
         dim: usize,
     ) -> Result<Head, ArtifactError> {
         let path = dir.join(HEAD_MANIFEST);
-        let invalid = |path: &Path, message: String| ArtifactError::Manifest {
-            path: path.to_owned(),
-            message,
-        };
         let text = fs::read_to_string(&path).map_err(|source| ArtifactError::Io {
             path: path.clone(),
             source,
         })?;
+        let weights_path = dir.join(HEAD_WEIGHTS);
+        let bytes = fs::read(&weights_path).map_err(|source| ArtifactError::Io {
+            path: weights_path.clone(),
+            source,
+        })?;
+        Head::parse(&text, &bytes, dir, linear_weights_sha256, dim)
+    }
+
+    /// A head from the text of its manifest and the bytes of its weights;
+    /// `dir` names where they came from in errors.
+    pub fn parse(
+        text: &str,
+        bytes: &[u8],
+        dir: &Path,
+        linear_weights_sha256: &str,
+        dim: usize,
+    ) -> Result<Head, ArtifactError> {
+        let path = dir.join(HEAD_MANIFEST);
+        let weights_path = dir.join(HEAD_WEIGHTS);
+        let invalid = |path: &Path, message: String| ArtifactError::Manifest {
+            path: path.to_owned(),
+            message,
+        };
         let manifest: HeadManifest =
-            toml::from_str(&text).map_err(|e| invalid(&path, e.message().to_owned()))?;
+            toml::from_str(text).map_err(|e| invalid(&path, e.message().to_owned()))?;
         if manifest.linear_weights_sha256 != linear_weights_sha256 {
             return Err(invalid(
                 &path,
@@ -217,12 +236,7 @@ impl Head {
                 ),
             ));
         }
-        let weights_path = dir.join(HEAD_WEIGHTS);
-        let bytes = fs::read(&weights_path).map_err(|source| ArtifactError::Io {
-            path: weights_path.clone(),
-            source,
-        })?;
-        if sha256_hex(&bytes) != manifest.head_sha256 {
+        if sha256_hex(bytes) != manifest.head_sha256 {
             return Err(invalid(
                 &weights_path,
                 "does not match the manifest's head_sha256".to_owned(),

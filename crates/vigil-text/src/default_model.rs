@@ -12,6 +12,24 @@ use crate::linear::{artifact, ArtifactError, LinearModel, Manifest};
 const MANIFEST: &str = include_str!("../../../models/text-linear/manifest.toml");
 const WEIGHTS: &[u8] = include_bytes!("../../../models/text-linear/weights.bin");
 
+const HEAD_MANIFEST: &str = include_str!("../../../models/text-head/manifest.toml");
+const HEAD_WEIGHTS: &[u8] = include_bytes!("../../../models/text-head/head.bin");
+
+/// The shipped transformer head (`models/text-head`), for the shipped linear
+/// model and an embedder of `dim` dimensions.
+pub fn load_head(
+    linear_weights_sha256: &str,
+    dim: usize,
+) -> Result<crate::cascade::Head, ArtifactError> {
+    crate::cascade::Head::parse(
+        HEAD_MANIFEST,
+        HEAD_WEIGHTS,
+        Path::new("<built-in>/models/text-head"),
+        linear_weights_sha256,
+        dim,
+    )
+}
+
 /// Load the shipped model (a few milliseconds: the weights are copied once).
 pub fn load() -> Result<(LinearModel, Manifest), ArtifactError> {
     artifact::parse(

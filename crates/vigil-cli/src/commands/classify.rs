@@ -14,7 +14,6 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use vigil_cli::home::Home;
 use vigil_core::Item;
-use vigil_text::cascade::{score_cascade, Head};
 use vigil_text::linear::{LinearModel, Manifest};
 
 /// Which text model scores: the linear model, and the cascade with a head.
@@ -77,85 +76,25 @@ pub fn load_linear(path: Option<&Path>) -> Result<(LinearModel, Manifest)> {
     }
 }
 
-/// A text model ready to score: the linear model, and the cascade when a
-/// head is given. One path for `classify` and `eval`.
-pub struct Scorer {
-    linear: LinearModel,
-    manifest: Manifest,
-    cascade: Option<(Head, vigil_embed::Embedder)>,
-}
-
-impl Scorer {
-    /// Load the linear model (or the shipped one) and, with `head`, the
-    /// transformer and head for the cascade.
-    pub fn load(home: &Home, args: &ScorerArgs) -> Result<Scorer> {
-        let (linear, manifest) = load_linear(args.model.as_deref())?;
-        let cascade = match &args.head {
-            None => None,
-            Some(dir) => {
-                let embedder_dir = args
-                    .embedder
-                    .clone()
-                    .unwrap_or_else(|| home.model_dir().join("all-minilm-l6-v2"));
-                let embedder = vigil_embed::Embedder::load(&embedder_dir).with_context(|| {
-                    format!(
-                        "cannot load the transformer from {}",
-                        embedder_dir.display()
-                    )
-                })?;
-                let mut head = Head::load(dir, &manifest.weights_sha256, embedder.dim())
-                    .with_context(|| format!("cannot load the head in {}", dir.display()))?;
-                if let Some(band) = args.band {
-                    head.manifest.band = band;
-                }
-                Some((head, embedder))
-            }
-        };
-        Ok(Scorer {
-            linear,
-            manifest,
-            cascade,
-        })
-    }
-
-    /// The categories scored, in output order.
-    pub fn outputs(&self) -> &[vigil_core::Category] {
-        self.linear.outputs()
-    }
-
-    /// The model's name and version (the head's appended when it is used).
-    pub fn name_version(&self) -> (String, String) {
-        match &self.cascade {
-            None => (self.manifest.name.clone(), self.manifest.version.clone()),
-            Some((head, _)) => (
-                format!("{}+{}", self.manifest.name, head.manifest.name),
-                format!("{}+{}", self.manifest.version, head.manifest.version),
-            ),
-        }
-    }
-
-    /// Calibrated probabilities per text, and how many consulted the transformer.
-    pub fn score(
-        &self,
-        texts: &[&str],
-        threads: usize,
-        progress: &(dyn Fn(usize) + Sync),
-    ) -> Result<(Vec<Vec<f32>>, usize)> {
-        Ok(match &self.cascade {
-            None => (
-                vigil_text::batch::score_texts(&self.linear, texts, threads, progress),
-                0,
-            ),
-            Some((head, embedder)) => {
-                let s = score_cascade(&self.linear, head, embedder, texts, threads, progress)?;
-                (s.scores, s.consulted)
-            }
-        })
-    }
+/// The text scorer the flags name: the shipped (or given) linear model, and
+/// with `--head` the cascade. One loader for `classify`, `eval` and `calibrate`.
+pub fn load_scorer(home: &Home, args: &ScorerArgs) -> Result<vigil_engine::TextScorer> {
+    let cascade = args.head.as_ref().map(|head| vigil_engine::CascadeModels {
+        head: Some(head.clone()),
+        embedder: args
+            .embedder
+            .clone()
+            .unwrap_or_else(|| home.model_dir().join("all-minilm-l6-v2")),
+        band: args.band,
+    });
+    Ok(vigil_engine::TextScorer::load(&vigil_engine::TextModels {
+        linear: args.model.clone(),
+        cascade,
+    })?)
 }
 
 pub fn run(home: &Home, args: ClassifyArgs) -> Result<ExitCode> {
-    let scorer = Scorer::load(home, &args.scorer)?;
+    let scorer = load_scorer(home, &args.scorer)?;
     let items = read_items(&args.input)?;
     if items.is_empty() {
         bail!("{} holds no items", args.input.display());
@@ -171,7 +110,7 @@ pub fn run(home: &Home, args: ClassifyArgs) -> Result<ExitCode> {
         }
     };
     let started = Instant::now();
-    let (scores, consulted) = scorer.score(&texts, args.threads, &progress)?;
+    let (scores, consulted) = scorer.score_batch(&texts, args.threads, &progress)?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }

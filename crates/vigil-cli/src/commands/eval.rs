@@ -117,7 +117,7 @@ struct Scored {
     /// `(dataset index, record index)` of each scored record.
     index: Vec<(usize, usize)>,
     scores: Vec<Vec<f32>>,
-    scorer: crate::commands::classify::Scorer,
+    scorer: vigil_engine::TextScorer,
     policy: Policy,
     policy_text: String,
 }
@@ -158,9 +158,9 @@ fn load_and_score(home: &Home, input: &ModelData, split: Split) -> Result<Scored
         .iter()
         .map(|&(d, r)| datasets[d].records[r].item.text.as_deref().unwrap_or(""))
         .collect();
-    let scorer = crate::commands::classify::Scorer::load(home, &input.scorer)?;
+    let scorer = crate::commands::classify::load_scorer(home, &input.scorer)?;
     let bar = crate::commands::progress_bar(texts.len() as u64, "items");
-    let (scores, _) = scorer.score(&texts, 0, &|done| {
+    let (scores, _) = scorer.score_batch(&texts, 0, &|done| {
         if let Some(bar) = &bar {
             bar.set_position(done as u64);
         }

@@ -6,6 +6,8 @@ pub mod doctor;
 pub mod eval;
 pub mod keys;
 pub mod policy;
+pub mod report;
+pub mod serve;
 pub mod store;
 pub mod train;
 

@@ -112,6 +112,7 @@ pub fn decision(action: Action, decided_at: OffsetDateTime) -> Decision {
         latency_us: 412,
         decided_at,
         content: Default::default(),
+        not_analysed: Vec::new(),
     }
 }
 

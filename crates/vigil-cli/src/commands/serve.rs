@@ -1,0 +1,147 @@
+//! `vigil serve`: the scanning service on the embedded store, the default
+//! (or given) policy and the shipped text models, with the cascade when the
+//! transformer is installed.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use vigil_cli::home::Home;
+use vigil_engine::{CascadeModels, Engine, Limits, PolicyState, TextModels, TextScorer};
+use vigil_server::{log, ServeConfig};
+use vigil_store::Store;
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default; use 0.0.0.0:PORT to expose).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The decision log: a SQLite path or `sqlite://PATH`. Default: HOME/vigil.db.
+    #[arg(long, value_name = "URL")]
+    db: Option<String>,
+    /// The policy file; watched and reloaded when it changes.
+    #[arg(long, default_value = "policies/default.toml")]
+    policy: PathBuf,
+    /// A text-linear model folder. Default: the model shipped with Vigil.
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// A transformer head folder. Default: the head shipped with Vigil.
+    #[arg(long)]
+    head: Option<PathBuf>,
+    /// The transformer's folder. Default: HOME/models/all-minilm-l6-v2.
+    #[arg(long)]
+    embedder: Option<PathBuf>,
+    /// Override the head's uncertain band, `LOW,HIGH`.
+    #[arg(long, value_parser = crate::commands::train::parse_band)]
+    band: Option<(f32, f32)>,
+    /// Run the linear model alone, without the transformer cascade.
+    #[arg(long)]
+    no_cascade: bool,
+    /// Largest request body, in bytes.
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    max_body_bytes: usize,
+    /// Longest text, in characters.
+    #[arg(long, default_value_t = Limits::default().max_text_chars)]
+    max_text_chars: usize,
+    /// Largest decoded media attachment, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_media_bytes)]
+    max_media_bytes: usize,
+    /// Most pixels in an image (width × height).
+    #[arg(long, default_value_t = Limits::default().max_pixels)]
+    max_pixels: u64,
+    /// Most items per batch request.
+    #[arg(long, default_value_t = 100)]
+    max_batch: usize,
+    /// Time allowed per request, in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    timeout_ms: u64,
+    /// Delete decisions older than this many days (checked hourly). Default: keep.
+    #[arg(long)]
+    retention_days: Option<u64>,
+    /// How often to check the policy file for changes, in milliseconds (0: never).
+    #[arg(long, default_value_t = 1000)]
+    reload_ms: u64,
+}
+
+pub fn run(home: &Home, args: ServeArgs) -> Result<ExitCode> {
+    let policy = PolicyState::load(&args.policy).map_err(|e| {
+        anyhow::anyhow!("the policy does not load, so the service does not start:\n{e}")
+    })?;
+    let embedder = args
+        .embedder
+        .clone()
+        .unwrap_or_else(|| home.model_dir().join("all-minilm-l6-v2"));
+    let cascade = if args.no_cascade {
+        None
+    } else if embedder.join("model.safetensors").is_file() || args.embedder.is_some() {
+        Some(CascadeModels {
+            head: args.head.clone(),
+            embedder,
+            band: args.band,
+        })
+    } else {
+        log(
+            "warn",
+            format_args!(
+                "the transformer is not installed in {} (run scripts/setup.sh): serving the linear model alone; /readyz says cascade=false",
+                embedder.display()
+            ),
+        );
+        None
+    };
+    let text = TextScorer::load(&TextModels {
+        linear: args.model.clone(),
+        cascade,
+    })?;
+    let limits = Limits {
+        max_text_chars: args.max_text_chars,
+        max_media_bytes: args.max_media_bytes,
+        max_pixels: args.max_pixels,
+        ..Limits::default()
+    };
+    let engine = Arc::new(Engine::new(text, policy, limits));
+    let config = ServeConfig {
+        listen: args.listen,
+        max_body_bytes: args.max_body_bytes,
+        max_batch: args.max_batch,
+        request_timeout: Duration::from_millis(args.timeout_ms),
+        reload_every: (args.reload_ms > 0).then(|| Duration::from_millis(args.reload_ms)),
+        retention: args
+            .retention_days
+            .map(|d| Duration::from_secs(d.saturating_mul(86_400))),
+    };
+    let url = args
+        .db
+        .clone()
+        .unwrap_or_else(|| home.store_path().display().to_string());
+    if args.db.is_none() {
+        home.create()
+            .with_context(|| format!("cannot create {}", home.root().display()))?;
+    }
+    let runtime = crate::commands::store::runtime()?;
+    runtime.block_on(async move {
+        let store = Store::open(&url)
+            .await
+            .with_context(|| format!("cannot open the decision log {url}"))?;
+        let (name, version) = engine.text().name_version();
+        let p = engine.policy();
+        vigil_server::serve(engine.clone(), store.clone(), config, |addr| {
+            log(
+                "info",
+                format_args!(
+                    "listening on http://{addr} (policy {} {}, model {name} {version}, cascade {}, log {url})",
+                    p.policy.version.name,
+                    p.policy.version.version,
+                    if engine.text().has_cascade() { "on" } else { "off" }
+                ),
+            );
+        })
+        .await
+        .context("the server stopped with an error")?;
+        store.close().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}

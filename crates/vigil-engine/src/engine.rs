@@ -1,0 +1,305 @@
+//! The engine: text models loaded once, a policy that can be swapped, and
+//! [`Engine::scan`].
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use vigil_core::{
+    sha256_hex, Action, ContentFacts, Decision, Evidence, InputDigest, Modality, NotAnalysed,
+    Score, Signal,
+};
+use vigil_policy::{fuse_max, DecisionInput, Policy};
+use vigil_text::blocklist::PolicyBlocklists;
+
+use crate::input::{check_item, InputError, Limits};
+use crate::text::{TextModelError, TextScorer};
+
+/// A validated policy with its blocklists compiled, and where it came from.
+#[derive(Debug)]
+pub struct PolicyState {
+    /// The policy.
+    pub policy: Policy,
+    /// Its blocklists, ready to match.
+    pub blocklists: PolicyBlocklists,
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// `sha256:` of the file's bytes: a reload is needed when it changes.
+    pub digest: String,
+}
+
+/// Why a policy file was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyLoadError {
+    /// Not readable.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Invalid: every problem, located.
+    #[error("{0}")]
+    Invalid(vigil_policy::PolicyErrors),
+    /// A blocklist that does not compile.
+    #[error("{path}: a blocklist does not compile: {message}")]
+    Blocklist {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+}
+
+impl PolicyState {
+    /// Reads, validates and compiles a policy file.
+    pub fn load(path: &Path) -> Result<PolicyState, PolicyLoadError> {
+        let bytes = std::fs::read(path).map_err(|source| PolicyLoadError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let policy = Policy::load(path).map_err(PolicyLoadError::Invalid)?.policy;
+        let blocklists =
+            PolicyBlocklists::new(&policy.blocklists).map_err(|e| PolicyLoadError::Blocklist {
+                path: path.to_owned(),
+                message: e.to_string(),
+            })?;
+        Ok(PolicyState {
+            policy,
+            blocklists,
+            path: path.to_owned(),
+            digest: sha256_hex(&bytes),
+        })
+    }
+
+    /// The digest of the file as it is on disk now (to tell whether it changed).
+    pub fn digest_on_disk(path: &Path) -> std::io::Result<String> {
+        Ok(sha256_hex(&std::fs::read(path)?))
+    }
+}
+
+/// Text models, the current policy and the input limits.
+pub struct Engine {
+    text: TextScorer,
+    policy: RwLock<Arc<PolicyState>>,
+    limits: Limits,
+}
+
+/// The result of one scan.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    /// The decision (not yet stored: the caller persists it).
+    pub decision: Decision,
+    /// Microseconds spent in the text models.
+    pub inference_us: u64,
+    /// Microseconds in the transformer, when the cascade consulted it.
+    pub transformer_us: Option<u64>,
+}
+
+/// Why an item could not be scanned.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    /// Refused by the input checks: the caller's fault.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// A model failed: Vigil's fault.
+    #[error(transparent)]
+    Model(#[from] TextModelError),
+}
+
+impl Engine {
+    /// An engine over loaded text models and a policy.
+    pub fn new(text: TextScorer, policy: PolicyState, limits: Limits) -> Engine {
+        Engine {
+            text,
+            policy: RwLock::new(Arc::new(policy)),
+            limits,
+        }
+    }
+
+    /// The text models.
+    pub fn text(&self) -> &TextScorer {
+        &self.text
+    }
+
+    /// The input limits.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The policy now in force.
+    pub fn policy(&self) -> Arc<PolicyState> {
+        // A poisoned lock only means a writer panicked mid-swap of an Arc;
+        // the Arc inside is whole either way.
+        self.policy
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Puts a new policy in force; scans already running finish under the
+    /// old one.
+    pub fn replace_policy(&self, state: PolicyState) {
+        *self
+            .policy
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(state);
+    }
+
+    /// Checks, scores and decides one item. `received` is when the item
+    /// arrived, so the decision's latency covers queueing and parsing too.
+    pub fn scan(&self, item: &vigil_core::Item, received: Instant) -> Result<Scan, ScanError> {
+        let checked = check_item(item, &self.limits)?;
+        let state = self.policy();
+        let mut digest = InputDigest::new();
+        if let Some(t) = &item.text {
+            digest = digest.text(t);
+        }
+        for m in &checked.media {
+            digest = digest.media(&m.bytes);
+        }
+        let mut signals = Vec::new();
+        let mut inference_us = 0;
+        let mut transformer_us = None;
+        let (model_name, _) = self.text.name_version();
+        if let Some(text) = item.text.as_deref().filter(|t| !t.trim().is_empty()) {
+            let started = Instant::now();
+            let scores = self.text.score_one(text)?;
+            inference_us = started.elapsed().as_micros() as u64;
+            transformer_us = scores.transformer_us;
+            let detector = if scores.transformer_us.is_some() {
+                model_name.clone()
+            } else {
+                self.text.versions()[0].name.clone()
+            };
+            for (category, p) in self.text.outputs().iter().zip(&scores.probs) {
+                signals.push(Signal {
+                    category: *category,
+                    score: Score::saturating(f64::from(*p)),
+                    evidence: Evidence::new(Modality::Text, detector.clone()),
+                });
+            }
+            let normalized = vigil_text::normalize::normalize(text);
+            signals.extend(state.blocklists.detect(&normalized));
+        }
+        // No media detector is built in yet: say so in the decision.
+        let not_analysed: Vec<NotAnalysed> = checked
+            .media
+            .iter()
+            .enumerate()
+            .map(|(i, m)| NotAnalysed {
+                modality: m.kind.modality(),
+                media_index: Some(i),
+                reason: format!("no {} detector is configured", m.kind.modality()),
+            })
+            .collect();
+        let mut decision = state.policy.decide(DecisionInput {
+            item_id: item.id.clone(),
+            input_digest: digest.finish(),
+            scores: fuse_max(&signals),
+            models: self.text.versions(),
+            latency_us: 0,
+            content: ContentFacts::of(item),
+        });
+        if !not_analysed.is_empty() && decision.action < Action::Review {
+            decision.action = Action::Review;
+        }
+        decision.not_analysed = not_analysed;
+        decision.latency_us = received.elapsed().as_micros() as u64;
+        Ok(Scan {
+            decision,
+            inference_us,
+            transformer_us,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::TextModels;
+    use vigil_core::Item;
+
+    fn engine() -> Engine {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        Engine::new(
+            TextScorer::load(&TextModels::default()).expect("the shipped model loads"),
+            PolicyState::load(&root.join("policies/default.toml")).expect("the default policy"),
+            Limits::default(),
+        )
+    }
+
+    #[test]
+    fn a_threat_is_restricted_and_a_greeting_allowed() {
+        let engine = engine();
+        let calm = engine
+            .scan(
+                &Item::text("1", "See you at the meeting tomorrow."),
+                Instant::now(),
+            )
+            .expect("scans");
+        assert_eq!(
+            calm.decision.action,
+            Action::Allow,
+            "{:?}",
+            calm.decision.reasons
+        );
+        let threat = engine
+            .scan(
+                &Item::text("2", "I will find you and beat you to death"),
+                Instant::now(),
+            )
+            .expect("scans");
+        assert!(
+            threat.decision.action.is_restrictive(),
+            "{:?}",
+            threat.decision
+        );
+        assert!(!threat.decision.reasons.is_empty());
+        assert_eq!(threat.decision.content.modalities, vec![Modality::Text]);
+        assert!(threat.decision.input_digest.starts_with("sha256:"));
+    }
+
+    #[test]
+    fn media_without_a_detector_is_sent_to_review_not_allowed() {
+        use base64::Engine as _;
+        let engine = engine();
+        let mut item = Item::text("3", "hello there");
+        item.media.push(vigil_core::Media {
+            kind: vigil_core::MediaKind::Audio,
+            source: vigil_core::MediaSource::Inline {
+                data_base64: base64::engine::general_purpose::STANDARD.encode(b"RIFF...."),
+            },
+            mime: None,
+        });
+        let scan = engine.scan(&item, Instant::now()).expect("scans");
+        assert_eq!(scan.decision.action, Action::Review);
+        assert_eq!(scan.decision.not_analysed.len(), 1);
+    }
+
+    #[test]
+    fn a_policy_swap_applies_to_the_next_scan() {
+        let engine = engine();
+        let dir = tempdir();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let text = std::fs::read_to_string(root.join("policies/default.toml")).expect("policy");
+        let path = dir.join("p.toml");
+        std::fs::write(
+            &path,
+            text.replace("name = \"default\"", "name = \"swapped\""),
+        )
+        .expect("write");
+        engine.replace_policy(PolicyState::load(&path).expect("valid"));
+        let scan = engine
+            .scan(&Item::text("4", "hi"), Instant::now())
+            .expect("scans");
+        assert_eq!(scan.decision.policy.name, "swapped");
+    }
+
+    fn tempdir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("vigil-engine-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir
+    }
+}

@@ -1,0 +1,181 @@
+//! The pre-publish scanning service: an HTTP API over [`vigil_engine`].
+//!
+//! Every scan is decided by [`vigil_engine::Engine::scan`], stored through
+//! the group-commit [`writer::DecisionWriter`] and only then answered, so a
+//! decision a client has seen is in the log. Requests carry an API key
+//! (`Authorization: Bearer …`) whose scopes the store checks; `/healthz`,
+//! `/readyz`, `/metrics` and `/openapi.json` are open. The policy file is
+//! watched and swapped in when a valid new version appears; an invalid one
+//! is refused and logged while the old one keeps serving.
+
+mod api;
+mod auth;
+mod error;
+mod metrics;
+mod statements;
+mod writer;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use api::{openapi, parse_instant, router, AppState};
+pub use error::{ApiError, ErrorBody};
+pub use metrics::Metrics;
+pub use statements::{export_statements, Exported};
+pub use writer::DecisionWriter;
+
+use vigil_engine::{Engine, PolicyState};
+use vigil_store::Store;
+
+/// How the service runs.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Largest request body read, in bytes.
+    pub max_body_bytes: usize,
+    /// Most items in one batch request.
+    pub max_batch: usize,
+    /// Time allowed for one request's scans and commit.
+    pub request_timeout: Duration,
+    /// How often the policy file is checked for changes; `None`: never.
+    pub reload_every: Option<Duration>,
+    /// Decisions older than this are deleted (checked hourly); `None`: kept.
+    pub retention: Option<Duration>,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            max_body_bytes: 16 * 1024 * 1024,
+            max_batch: 100,
+            request_timeout: Duration::from_secs(10),
+            reload_every: Some(Duration::from_secs(1)),
+            retention: None,
+        }
+    }
+}
+
+/// One line to stderr: `time level message`.
+pub fn log(level: &str, message: impl std::fmt::Display) {
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    eprintln!("{now} {level} {message}");
+}
+
+/// Serves until Ctrl-C or SIGTERM. `ready` is called with the bound address
+/// once the listener is open.
+pub async fn serve(
+    engine: Arc<Engine>,
+    store: Store,
+    config: ServeConfig,
+    ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let metrics = Arc::new(Metrics::default());
+    let state = AppState::new(
+        engine.clone(),
+        store.clone(),
+        metrics.clone(),
+        config.clone(),
+    );
+    if let Some(every) = config.reload_every {
+        tokio::spawn(watch_policy(engine.clone(), metrics.clone(), every));
+    }
+    if let Some(keep) = config.retention {
+        tokio::spawn(apply_retention(store.clone(), keep));
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    ready(addr);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    log("info", "shutting down: finishing requests in flight");
+}
+
+/// Checks the policy file every `every`; a changed file is validated and
+/// swapped in, an invalid one refused with its diagnostics logged.
+async fn watch_policy(engine: Arc<Engine>, metrics: Arc<Metrics>, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut refused_digest: Option<String> = None;
+    loop {
+        tick.tick().await;
+        let current = engine.policy();
+        let path: PathBuf = current.path.clone();
+        let Ok(digest) = PolicyState::digest_on_disk(&path) else {
+            continue; // Mid-rename or removed: keep serving, look again.
+        };
+        if digest == current.digest || refused_digest.as_deref() == Some(digest.as_str()) {
+            continue;
+        }
+        match tokio::task::spawn_blocking(move || PolicyState::load(&path)).await {
+            Ok(Ok(state)) => {
+                log(
+                    "info",
+                    format_args!(
+                        "policy reloaded: {} {} ({})",
+                        state.policy.version.name, state.policy.version.version, state.digest
+                    ),
+                );
+                engine.replace_policy(state);
+                metrics.reload("applied");
+                refused_digest = None;
+            }
+            Ok(Err(e)) => {
+                log(
+                    "error",
+                    format_args!(
+                        "policy change refused; still serving {} {}:\n{e}",
+                        current.policy.version.name, current.policy.version.version
+                    ),
+                );
+                metrics.reload("refused");
+                refused_digest = Some(digest);
+            }
+            Err(e) => log("error", format_args!("policy reload task failed: {e}")),
+        }
+    }
+}
+
+/// Deletes decisions older than `keep`, once an hour.
+async fn apply_retention(store: Store, keep: Duration) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let cutoff = time::OffsetDateTime::now_utc() - keep;
+        match store.purge_decisions_before(cutoff).await {
+            Ok(0) => {}
+            Ok(n) => log(
+                "info",
+                format_args!("retention: deleted {n} decisions before {cutoff}"),
+            ),
+            Err(e) => log("error", format_args!("retention purge failed: {e}")),
+        }
+    }
+}
