@@ -30,7 +30,8 @@ say() { printf '[setup] %s\n' "$*"; }
 # (tesseract, ffmpeg, …) are reported by `vigil doctor` and added here by the
 # features that use them.
 # chromium: the end-to-end check that evaluation reports render in a browser.
-apt_packages=(pkg-config chromium)
+# curl: the test that runs the README's curl examples against a live server.
+apt_packages=(pkg-config chromium curl)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,0 +1,202 @@
+//! The real `vigil serve` binary: a crash in the middle of a load loses no
+//! acknowledged decision, and the README's curl examples work as written.
+
+mod util;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use util::{repo_root, Vigil};
+
+/// A running `vigil serve` and the address it listens on.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(home: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--no-cascade",
+                "--reload-ms",
+                "0",
+            ])
+            .current_dir(repo_root())
+            .env("VIGIL_HOME", home)
+            .env_remove("XDG_DATA_HOME")
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("vigil serve starts");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let mut lines = BufReader::new(stderr).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .expect("vigil serve printed its address before exiting")
+                .expect("stderr is readable");
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                break rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+            }
+        };
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, addr }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn key(vigil: &Vigil, scope: &str) -> String {
+    vigil
+        .run(["keys", "create", "--scope", scope])
+        .success()
+        .stdout
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn a_kill_during_load_loses_no_acknowledged_decision() {
+    let vigil = Vigil::new();
+    let scan_key = key(&vigil, "scan");
+    let review_key = key(&vigil, "review");
+    let mut server = Server::start(vigil.home());
+    let url = server.url("/v1/scan");
+
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let workers: Vec<_> = (0..4)
+        .map(|w| {
+            let (url, key) = (url.clone(), scan_key.clone());
+            let (acknowledged, stop) = (acknowledged.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let client = reqwest::blocking::Client::new();
+                let mut n = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    let body = serde_json::json!({
+                        "id": format!("w{w}-{n}"),
+                        "text": format!("message {n} from worker {w}: you are an idiot"),
+                    });
+                    let Ok(response) = client.post(&url).bearer_auth(&key).json(&body).send()
+                    else {
+                        continue; // The server is down: nothing was acknowledged.
+                    };
+                    if response.status() != 200 {
+                        continue;
+                    }
+                    // Acknowledged only if the whole decision arrived.
+                    if let Ok(d) = response.json::<serde_json::Value>() {
+                        if let Some(id) = d["id"].as_str() {
+                            acknowledged.lock().expect("lock").push(id.to_owned());
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    // Kill -9 once the load is well under way.
+    let started = Instant::now();
+    while acknowledged.lock().expect("lock").len() < 300
+        && started.elapsed() < Duration::from_secs(60)
+    {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    server.child.kill().expect("SIGKILL the server");
+    server.child.wait().expect("the server is gone");
+    std::thread::sleep(Duration::from_millis(200));
+    stop.store(true, Ordering::Relaxed);
+    for w in workers {
+        w.join().expect("worker");
+    }
+    let acknowledged = acknowledged.lock().expect("lock").clone();
+    assert!(
+        acknowledged.len() >= 300,
+        "the load reached only {} decisions",
+        acknowledged.len()
+    );
+
+    let server = Server::start(vigil.home());
+    let client = reqwest::blocking::Client::new();
+    let missing: Vec<&String> = acknowledged
+        .iter()
+        .filter(|id| {
+            let r = client
+                .get(server.url(&format!("/v1/decisions/{id}")))
+                .bearer_auth(&review_key)
+                .send()
+                .expect("the restarted server answers");
+            r.status() != 200
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} acknowledged decisions are not in the log after kill -9: {:?}",
+        missing.len(),
+        acknowledged.len(),
+        &missing[..missing.len().min(5)]
+    );
+}
+
+#[test]
+fn the_readme_curl_examples_work_as_written() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let section = readme
+        .split("## Scanning from the publish path")
+        .nth(1)
+        .expect("the README has the scanning section");
+    let block = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("the section has a sh block");
+    assert!(block.contains("curl"), "{block}");
+
+    let vigil = Vigil::new();
+    let server = Server::start(vigil.home());
+    let bin = env!("CARGO_BIN_EXE_vigil");
+    // Run the block as written, with the test's binary and port, every curl
+    // failing loudly on an HTTP error.
+    let script = block
+        .replace("target/release/vigil", bin)
+        .replace("127.0.0.1:8080", &server.addr)
+        .replace("curl -s ", "curl -sSf ");
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script])
+        .current_dir(repo_root())
+        .env("VIGIL_HOME", vigil.home())
+        .env_remove("XDG_DATA_HOME")
+        .output()
+        .expect("bash runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the README block failed:\n{script}\nstdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("\"action\":\"block\""), "{stdout}");
+    assert!(stdout.contains("\"decisions\":["), "{stdout}");
+    assert!(stdout.contains("\"statements\":[{"), "{stdout}");
+    assert!(stdout.contains("vigil_decisions_total"), "{stdout}");
+}
