@@ -331,3 +331,29 @@ async fn a_body_holding_another_decision_is_corrupt() {
     let err = t.store.get_decision(second.id).await.expect_err("corrupt");
     assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn a_group_commit_stores_all_or_nothing() {
+    let t = TempStore::new().await;
+    let group: Vec<Decision> = (0..50).map(|i| decision(Action::Allow, at(i))).collect();
+    t.store
+        .insert_decisions(&group)
+        .await
+        .expect("group insert");
+    for d in &group {
+        assert_eq!(
+            t.store.get_decision(d.id).await.expect("get").as_ref(),
+            Some(d)
+        );
+    }
+    // A group holding one duplicate is refused whole: the new one is not stored.
+    let fresh = decision(Action::Block, at(100));
+    let err = t
+        .store
+        .insert_decisions(&[fresh.clone(), group[7].clone()])
+        .await
+        .expect_err("a duplicate id");
+    assert!(matches!(err, StoreError::Duplicate { .. }), "{err}");
+    assert_eq!(t.store.get_decision(fresh.id).await.expect("get"), None);
+    assert_eq!(count_rows(&t.path, "decisions").await, 50);
+}
