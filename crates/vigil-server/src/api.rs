@@ -392,17 +392,19 @@ async fn read_multipart(request: Request, state: &AppState) -> Result<Item, ApiE
 
 /// Scans items on the blocking pool, stores the decisions, and returns them
 /// once committed — all within the request timeout.
+/// The decisions, and whether any consulted the transformer.
 async fn scan_and_store(
     state: &AppState,
     items: Vec<Item>,
     received: Instant,
-) -> Result<Vec<Decision>, ApiError> {
+) -> Result<(Vec<Decision>, bool), ApiError> {
     let timeout = state.config.request_timeout;
     let work = async {
         let engine = state.engine.clone();
         let metrics = state.metrics.clone();
         let decisions = tokio::task::spawn_blocking(move || {
             let mut out = Vec::with_capacity(items.len());
+            let mut escalated = false;
             for (i, item) in items.iter().enumerate() {
                 let scan = engine.scan(item, received).map_err(|e| match e {
                     ScanError::Input(e) => {
@@ -417,13 +419,15 @@ async fn scan_and_store(
                 metrics.inference("text", scan.inference_us as f64 / 1e6);
                 if let Some(us) = scan.transformer_us {
                     metrics.inference("transformer", us as f64 / 1e6);
+                    escalated = true;
                 }
                 out.push(scan.decision);
             }
-            Ok::<_, ApiError>(out)
+            Ok::<_, ApiError>((out, escalated))
         })
         .await
         .map_err(|e| ApiError::internal("scan_failed", format!("the scan task failed: {e}")))??;
+        let (decisions, escalated) = decisions;
         state.writer.write(decisions.clone()).await.map_err(|e| {
             ApiError::internal(
                 "store_unavailable",
@@ -433,7 +437,7 @@ async fn scan_and_store(
         for d in &decisions {
             state.metrics.decision(d);
         }
-        Ok(decisions)
+        Ok((decisions, escalated))
     };
     tokio::time::timeout(timeout, work).await.map_err(|_| {
         ApiError::new(
@@ -472,7 +476,11 @@ async fn scan(State(state): State<AppState>, request: Request) -> Result<Respons
     let received = Instant::now();
     auth::require(&state.store, request.headers(), Scope::Scan).await?;
     let item = read_scan_item(request, &state).await?;
-    let mut decisions = scan_and_store(&state, vec![item], received).await?;
+    let (mut decisions, escalated) = scan_and_store(&state, vec![item], received).await?;
+    state.metrics.scan(
+        if escalated { "cascade" } else { "linear" },
+        received.elapsed().as_secs_f64(),
+    );
     let decision = decisions
         .pop()
         .ok_or_else(|| ApiError::internal("scan_failed", "the scan returned no decision"))?;
@@ -533,7 +541,7 @@ async fn scan_batch(State(state): State<AppState>, request: Request) -> Result<R
             err
         })?;
     }
-    let decisions = scan_and_store(&state, items, received).await?;
+    let (decisions, _) = scan_and_store(&state, items, received).await?;
     Ok(Json(BatchResponse { decisions }).into_response())
 }
 

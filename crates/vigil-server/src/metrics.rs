@@ -9,8 +9,9 @@ use std::sync::Mutex;
 use vigil_core::Decision;
 
 /// Upper bounds of the latency histogram buckets, in seconds.
-const BUCKETS: [f64; 14] = [
-    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+const BUCKETS: [f64; 20] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05,
+    0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
 ];
 
 #[derive(Debug, Clone, Default)]
@@ -55,6 +56,7 @@ struct Inner {
     decisions: BTreeMap<(String, String), u64>,
     decisions_by_action: BTreeMap<String, u64>,
     inference: BTreeMap<&'static str, Histogram>,
+    scans: BTreeMap<&'static str, Histogram>,
     errors: BTreeMap<String, u64>,
     reloads: BTreeMap<&'static str, u64>,
 }
@@ -103,6 +105,12 @@ impl Metrics {
         self.with(|m| m.inference.entry(model).or_default().observe(seconds));
     }
 
+    /// One scan request from receipt to stored decision, by the text path
+    /// it took: `linear` or `cascade` (the transformer was consulted).
+    pub fn scan(&self, path: &'static str, seconds: f64) {
+        self.with(|m| m.scans.entry(path).or_default().observe(seconds));
+    }
+
     /// One error response of this kind.
     pub fn error(&self, kind: &str) {
         self.with(|m| *m.errors.entry(kind.to_owned()).or_default() += 1);
@@ -140,6 +148,11 @@ impl Metrics {
             out += "# TYPE vigil_model_inference_seconds histogram\n";
             for (model, h) in &m.inference {
                 h.render(&mut out, "vigil_model_inference_seconds", &format!("model=\"{model}\""));
+            }
+            out += "# HELP vigil_scan_duration_seconds Single-item scans from receipt to stored decision, by text path.\n";
+            out += "# TYPE vigil_scan_duration_seconds histogram\n";
+            for (path, h) in &m.scans {
+                h.render(&mut out, "vigil_scan_duration_seconds", &format!("path=\"{path}\""));
             }
             out += "# HELP vigil_errors_total Error responses by kind.\n";
             out += "# TYPE vigil_errors_total counter\n";
