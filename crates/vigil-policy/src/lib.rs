@@ -39,5 +39,7 @@ mod rewrite;
 pub use blocklist::BlocklistSpec;
 pub use decide::{fuse_max, CategoryScore, DecisionInput};
 pub use diagnostic::{Diagnostic, Severity};
-pub use policy::{CategoryPolicy, Checked, DsaSettings, Obligation, Policy, PolicyErrors};
+pub use policy::{
+    CategoryPolicy, Checked, DsaSettings, LogSettings, Obligation, Policy, PolicyErrors,
+};
 pub use rewrite::{rewrite_thresholds, RewriteError, ThresholdChange};

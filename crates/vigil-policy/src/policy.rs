@@ -60,6 +60,17 @@ pub struct DsaSettings {
     pub terms_url: Option<String>,
 }
 
+/// What the decision log keeps (`[log]`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LogSettings {
+    /// Keep each scanned item (text, media, metadata) beside its decision,
+    /// for review and audit. Off by default: the log holds digests only.
+    pub store_content: bool,
+    /// Delete decisions (and any stored content) older than this many days;
+    /// `None` keeps them.
+    pub retention_days: Option<u32>,
+}
+
 /// A validated policy. Build it with [`Policy::from_toml`] or [`Policy::load`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
@@ -75,6 +86,8 @@ pub struct Policy {
     pub dsa: DsaSettings,
     /// Blocklists, in name order.
     pub blocklists: Vec<BlocklistSpec>,
+    /// What the decision log keeps.
+    pub log: LogSettings,
 }
 
 /// Why a policy could not be used: every error found, each located.
@@ -287,6 +300,27 @@ impl Validation<'_> {
             }
         }
 
+        let mut log = LogSettings::default();
+        if let Some(raw_log) = raw.log {
+            log.store_content = raw_log.store_content;
+            if let Some(days) = raw_log.retention_days {
+                match u32::try_from(*days.get_ref()) {
+                    Ok(d) if d > 0 => log.retention_days = Some(d),
+                    _ => {
+                        self.error(
+                            days.span(),
+                            format!(
+                                "[log] retention_days must be a whole number of days from 1 to {}; it is {}",
+                                u32::MAX,
+                                days.get_ref()
+                            ),
+                        );
+                        ok = false;
+                    }
+                }
+            }
+        }
+
         let dsa = raw.dsa.map(Spanned::into_inner);
         let dsa = DsaSettings {
             restrict_visibility: dsa
@@ -310,6 +344,7 @@ impl Validation<'_> {
             obligations,
             dsa,
             blocklists,
+            log,
         })
     }
 

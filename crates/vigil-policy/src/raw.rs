@@ -20,6 +20,17 @@ pub(crate) struct RawPolicy {
     pub obligations: BTreeMap<Spanned<String>, Spanned<RawObligation>>,
     #[serde(default)]
     pub blocklists: BTreeMap<Spanned<String>, Spanned<RawBlocklist>>,
+    #[serde(default)]
+    pub log: Option<RawLog>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLog {
+    #[serde(default)]
+    pub store_content: bool,
+    #[serde(default)]
+    pub retention_days: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]

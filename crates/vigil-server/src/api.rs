@@ -136,6 +136,11 @@ pub struct StatementsQuery {
     /// At most this many statements (1–100, default 100).
     #[serde(default)]
     pub limit: Option<u32>,
+    /// With `since`, where the previous page ended: decisions taken in the
+    /// millisecond of `since` are skipped up to and including this one
+    /// (pass the previous page's `next_after`).
+    #[serde(default)]
+    pub after: Option<String>,
 }
 
 /// Statements of reasons, at most 100 (one Transparency Database batch).
@@ -146,8 +151,12 @@ pub struct StatementsResponse {
     pub statements: Vec<vigil_dsa::StatementOfReasons>,
     /// Restrictive decisions that could not become a statement, with why.
     pub refused: Vec<Refusal>,
-    /// Pass as `since` for the next page; absent when this page is the last.
+    /// Pass as `since` for the next page, with `next_after` as `after`;
+    /// absent when this page is the last.
     pub next_since: Option<String>,
+    /// Pass as `after` for the next page: the id of this page's last
+    /// decision (several decisions can share a millisecond).
+    pub next_after: Option<String>,
 }
 
 /// A restrictive decision left out of an export.
@@ -204,6 +213,7 @@ fn api_router(config: &ServeConfig) -> OpenApiRouter<AppState> {
         .routes(routes!(scan))
         .routes(routes!(scan_batch))
         .routes(routes!(get_decision))
+        .routes(routes!(get_decision_content))
         .routes(routes!(statements))
         .routes(routes!(healthz))
         .routes(routes!(readyz))
@@ -423,17 +433,27 @@ async fn scan_and_store(
                 }
                 out.push(scan.decision);
             }
-            Ok::<_, ApiError>((out, escalated))
+            Ok::<_, ApiError>((out, escalated, items))
         })
         .await
         .map_err(|e| ApiError::internal("scan_failed", format!("the scan task failed: {e}")))??;
-        let (decisions, escalated) = decisions;
-        state.writer.write(decisions.clone()).await.map_err(|e| {
-            ApiError::internal(
-                "store_unavailable",
-                format!("the decision could not be stored, so it is not given: {e}"),
-            )
-        })?;
+        let (decisions, escalated, items) = decisions;
+        // Content is kept only when the policy in force asks for it.
+        let contents = if state.engine.policy().policy.log.store_content {
+            decisions.iter().map(|d| d.id).zip(items).collect()
+        } else {
+            Vec::new()
+        };
+        state
+            .writer
+            .write(decisions.clone(), contents)
+            .await
+            .map_err(|e| {
+                ApiError::internal(
+                    "store_unavailable",
+                    format!("the decision could not be stored, so it is not given: {e}"),
+                )
+            })?;
         for d in &decisions {
             state.metrics.decision(d);
         }
@@ -566,13 +586,7 @@ async fn get_decision(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     auth::require(&state.store, &headers, Scope::Review).await?;
-    let id: DecisionId = id.parse().map_err(|_| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_id",
-            format!("`{id}` is not a decision id (a UUID)"),
-        )
-    })?;
+    let id = parse_decision_id(&id)?;
     match state.store.get_decision(id).await {
         Ok(Some(d)) => Ok(Json(d).into_response()),
         Ok(None) => Err(ApiError::new(
@@ -582,6 +596,49 @@ async fn get_decision(
         )),
         Err(e) => Err(ApiError::internal("store_unavailable", e.to_string())),
     }
+}
+
+/// The item stored beside a decision, when the policy kept content.
+#[utoipa::path(
+    get,
+    path = "/v1/decisions/{id}/content",
+    params(("id" = String, Path, description = "the decision id (UUID)")),
+    responses(
+        (status = 200, description = "the item as it was scanned (docs/formats.md, Item)", body = Object),
+        (status = 400, description = "not a decision id", body = ErrorBody),
+        (status = 401, description = "no valid API key", body = ErrorBody),
+        (status = 403, description = "the key lacks the `review` scope", body = ErrorBody),
+        (status = 404, description = "no content kept for this decision (the policy's `[log] store_content` was off, or no such decision)", body = ErrorBody),
+    ),
+    security(("api_key" = ["review"])),
+    tag = "decisions"
+)]
+async fn get_decision_content(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    auth::require(&state.store, &headers, Scope::Review).await?;
+    let id = parse_decision_id(&id)?;
+    match state.store.get_decision_content(id).await {
+        Ok(Some(item)) => Ok(Json(item).into_response()),
+        Ok(None) => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no content is kept for decision {id} (the policy's `[log] store_content` was off, or there is no such decision)"),
+        )),
+        Err(e) => Err(ApiError::internal("store_unavailable", e.to_string())),
+    }
+}
+
+fn parse_decision_id(id: &str) -> Result<DecisionId, ApiError> {
+    id.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_id",
+            format!("`{id}` is not a decision id (a UUID)"),
+        )
+    })
 }
 
 /// Parses `YYYY-MM-DD` (midnight UTC) or RFC 3339.
@@ -599,7 +656,8 @@ pub fn parse_instant(value: &str) -> Result<time::OffsetDateTime, String> {
 /// DSA statements of reasons for the restrictive decisions of a window.
 ///
 /// At most 100 per response (one Transparency Database batch); page on with
-/// `next_since`. Each statement passes every rule of the database.
+/// `next_since` and `next_after`. Each statement passes every rule of the
+/// database.
 #[utoipa::path(
     get,
     path = "/v1/statements",
@@ -629,6 +687,15 @@ async fn statements(
         .map(parse_instant)
         .transpose()
         .map_err(bad)?;
+    let after = query
+        .after
+        .as_deref()
+        .map(|a| {
+            a.parse::<DecisionId>()
+                .map_err(|_| format!("after `{a}` is not a decision id (a UUID)"))
+        })
+        .transpose()
+        .map_err(bad)?;
     let limit = query.limit.unwrap_or(vigil_dsa::MAX_BATCH as u32);
     if limit == 0 || limit as usize > vigil_dsa::MAX_BATCH {
         return Err(bad(format!(
@@ -637,25 +704,32 @@ async fn statements(
         )));
     }
     let policy = state.engine.policy();
-    let exported = crate::export_statements(
+    let exported = crate::export_statements_page(
         &state.store,
         &policy.policy,
         &vigil_dsa::StatementOptions::default(),
         Some(since),
+        after,
         until,
         Some(limit),
     )
     .await
     .map_err(|e| ApiError::internal("store_unavailable", e.to_string()))?;
-    let next_since = (exported.decisions == limit as usize)
+    // The next page starts at the last decision's time, after its id: a
+    // time alone would skip decisions sharing its millisecond.
+    let page_full = exported.decisions == limit as usize;
+    let next_since = page_full
         .then(|| {
             exported.last_decided_at.and_then(|t| {
-                (t + time::Duration::milliseconds(1))
-                    .format(&time::format_description::well_known::Rfc3339)
+                t.format(&time::format_description::well_known::Rfc3339)
                     .ok()
             })
         })
         .flatten();
+    let next_after = next_since
+        .as_ref()
+        .and(exported.last_id)
+        .map(|id| id.to_string());
     Ok(Json(StatementsResponse {
         statements: exported.statements,
         refused: exported
@@ -664,6 +738,7 @@ async fn statements(
             .map(|(decision, reason)| Refusal { decision, reason })
             .collect(),
         next_since,
+        next_after,
     })
     .into_response())
 }

@@ -16,9 +16,7 @@ pub async fn require(store: &Store, headers: &HeaderMap, scope: Scope) -> Result
     let secret = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+        .and_then(bearer_token)
         .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <key>`"))?;
     let key = store
         .authenticate(secret)
@@ -36,4 +34,12 @@ pub async fn require(store: &Store, headers: &HeaderMap, scope: Scope) -> Result
         ));
     }
     Ok(key)
+}
+
+/// The token of a `Bearer <token>` header value. The scheme name is
+/// case-insensitive (RFC 9110, section 11.1), so `bearer` is accepted too.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }

@@ -23,7 +23,7 @@ use std::time::Duration;
 pub use api::{openapi, parse_instant, router, AppState};
 pub use error::{ApiError, ErrorBody};
 pub use metrics::Metrics;
-pub use statements::{export_statements, Exported};
+pub use statements::{export_statements, export_statements_page, Exported};
 pub use writer::DecisionWriter;
 
 use vigil_engine::{Engine, PolicyState};
@@ -42,7 +42,8 @@ pub struct ServeConfig {
     pub request_timeout: Duration,
     /// How often the policy file is checked for changes; `None`: never.
     pub reload_every: Option<Duration>,
-    /// Decisions older than this are deleted (checked hourly); `None`: kept.
+    /// Decisions older than this are deleted (checked hourly); `None`: the
+    /// policy's `[log] retention_days`, else kept.
     pub retention: Option<Duration>,
 }
 
@@ -85,9 +86,11 @@ pub async fn serve(
     if let Some(every) = config.reload_every {
         tokio::spawn(watch_policy(engine.clone(), metrics.clone(), every));
     }
-    if let Some(keep) = config.retention {
-        tokio::spawn(apply_retention(store.clone(), keep));
-    }
+    tokio::spawn(apply_retention(
+        engine.clone(),
+        store.clone(),
+        config.retention,
+    ));
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     ready(addr);
@@ -163,11 +166,23 @@ async fn watch_policy(engine: Arc<Engine>, metrics: Arc<Metrics>, every: Duratio
     }
 }
 
-/// Deletes decisions older than `keep`, once an hour.
-async fn apply_retention(store: Store, keep: Duration) {
+/// Deletes decisions older than the retention period, once an hour: `keep`
+/// when the operator set one, else the `[log] retention_days` of the policy
+/// in force (read at each pass, so a reloaded policy applies).
+async fn apply_retention(engine: Arc<Engine>, store: Store, keep: Option<Duration>) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
+        let Some(keep) = keep.or_else(|| {
+            engine
+                .policy()
+                .policy
+                .log
+                .retention_days
+                .map(|d| Duration::from_secs(u64::from(d) * 86_400))
+        }) else {
+            continue;
+        };
         let cutoff = time::OffsetDateTime::now_utc() - keep;
         match store.purge_decisions_before(cutoff).await {
             Ok(0) => {}

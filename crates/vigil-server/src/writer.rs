@@ -4,7 +4,7 @@
 //! after its acknowledgement, so every decision a client has seen is stored.
 
 use tokio::sync::{mpsc, oneshot};
-use vigil_core::Decision;
+use vigil_core::{Decision, DecisionId, Item};
 use vigil_store::Store;
 
 /// Most decisions committed in one transaction.
@@ -12,6 +12,7 @@ const MAX_GROUP: usize = 512;
 
 struct Pending {
     decisions: Vec<Decision>,
+    contents: Vec<(DecisionId, Item)>,
     done: oneshot::Sender<Result<(), String>>,
 }
 
@@ -29,11 +30,20 @@ impl DecisionWriter {
         DecisionWriter { tx }
     }
 
-    /// Stores decisions; returns once they are committed.
-    pub async fn write(&self, decisions: Vec<Decision>) -> Result<(), String> {
+    /// Stores decisions, and the items the policy asks to keep; returns
+    /// once they are committed.
+    pub async fn write(
+        &self,
+        decisions: Vec<Decision>,
+        contents: Vec<(DecisionId, Item)>,
+    ) -> Result<(), String> {
         let (done, wait) = oneshot::channel();
         self.tx
-            .send(Pending { decisions, done })
+            .send(Pending {
+                decisions,
+                contents,
+                done,
+            })
             .await
             .map_err(|_| "the decision writer has stopped".to_owned())?;
         wait.await
@@ -56,7 +66,11 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Pending>) {
             }
         }
         let all: Vec<Decision> = group.iter().flat_map(|p| p.decisions.clone()).collect();
-        match store.insert_decisions(&all).await {
+        let contents: Vec<(DecisionId, &Item)> = group
+            .iter()
+            .flat_map(|p| p.contents.iter().map(|(id, item)| (*id, item)))
+            .collect();
+        match store.insert_decisions_with_content(&all, &contents).await {
             Ok(()) => {
                 for p in group.drain(..) {
                     let _ = p.done.send(Ok(()));
@@ -66,8 +80,10 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Pending>) {
             // request's decisions on their own.
             Err(_) => {
                 for p in group.drain(..) {
+                    let contents: Vec<(DecisionId, &Item)> =
+                        p.contents.iter().map(|(id, item)| (*id, item)).collect();
                     let result = store
-                        .insert_decisions(&p.decisions)
+                        .insert_decisions_with_content(&p.decisions, &contents)
                         .await
                         .map_err(|e| e.to_string());
                     let _ = p.done.send(result);

@@ -2,7 +2,7 @@
 //! purging them.
 
 use time::OffsetDateTime;
-use vigil_core::{Action, Decision, DecisionId};
+use vigil_core::{Action, Decision, DecisionId, Item};
 
 use crate::codec::{decode_body, unix_ms, DecisionRow, TimeWindow};
 use crate::store::Backend;
@@ -66,15 +66,53 @@ impl Store {
 
     /// Stores several decisions in one transaction (group commit): all are
     /// committed or none is. A server acknowledges each only after this
-    /// returns `Ok`.
+    /// returns `Ok`. Each may carry its item, stored beside it when the
+    /// policy asks to keep content (`[log] store_content`).
     pub async fn insert_decisions(&self, decisions: &[Decision]) -> Result<(), StoreError> {
+        self.insert_decisions_with_content(decisions, &[]).await
+    }
+
+    /// As [`Store::insert_decisions`], also storing `(decision id, item)`
+    /// contents in the same transaction.
+    pub async fn insert_decisions_with_content(
+        &self,
+        decisions: &[Decision],
+        contents: &[(DecisionId, &Item)],
+    ) -> Result<(), StoreError> {
         let rows = decisions
             .iter()
             .map(DecisionRow::from_decision)
             .collect::<Result<Vec<_>, _>>()?;
+        let contents = contents
+            .iter()
+            .map(|(id, item)| {
+                serde_json::to_string(item)
+                    .map(|json| (id.to_string(), json))
+                    .map_err(|e| StoreError::Invalid {
+                        id: *id,
+                        reason: format!("the item does not serialise: {e}"),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         match &self.backend {
-            Backend::Sqlite(pool) => sqlite::insert_decisions(pool, &rows).await,
+            Backend::Sqlite(pool) => sqlite::insert_decisions(pool, &rows, &contents).await,
         }
+    }
+
+    /// The item stored beside a decision, if the policy in force when it
+    /// was taken kept content.
+    pub async fn get_decision_content(&self, id: DecisionId) -> Result<Option<Item>, StoreError> {
+        let stored = match &self.backend {
+            Backend::Sqlite(pool) => sqlite::get_content(pool, &id.to_string()).await?,
+        };
+        stored
+            .map(|(_, json)| {
+                serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
+                    id: id.to_string(),
+                    reason: format!("stored content does not read back as an item: {e}"),
+                })
+            })
+            .transpose()
     }
 
     /// The stored decision with this id, if any.

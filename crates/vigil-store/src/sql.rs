@@ -32,6 +32,19 @@ pub(crate) const PURGE_SCORES_BEFORE: &str = "\
     DELETE FROM decision_scores WHERE decision_id IN \
         (SELECT id FROM decisions WHERE decided_at_unix_ms < $1)";
 
+/// Deletes the stored content of decisions taken before `$1`.
+pub(crate) const PURGE_CONTENT_BEFORE: &str = "\
+    DELETE FROM decision_content WHERE decision_id IN \
+        (SELECT id FROM decisions WHERE decided_at_unix_ms < $1)";
+
+/// Stores a decision's content: `$1` id, `$2` the item JSON.
+pub(crate) const INSERT_CONTENT: &str =
+    "INSERT INTO decision_content (decision_id, item) VALUES ($1, $2)";
+
+/// The content stored for decision `$1`.
+pub(crate) const GET_CONTENT: &str =
+    "SELECT decision_id, item FROM decision_content WHERE decision_id = $1";
+
 /// Deletes the decisions taken before `$1` (after their scores).
 pub(crate) const PURGE_DECISIONS_BEFORE: &str =
     "DELETE FROM decisions WHERE decided_at_unix_ms < $1";

@@ -92,13 +92,15 @@ pub(crate) async fn insert_decision(
     pool: &SqlitePool,
     row: &DecisionRow<'_>,
 ) -> Result<(), StoreError> {
-    insert_decisions(pool, std::slice::from_ref(row)).await
+    insert_decisions(pool, std::slice::from_ref(row), &[]).await
 }
 
-/// Every row in one transaction: all are stored or none is.
+/// Every row, and the `(decision id, item JSON)` contents, in one
+/// transaction: all are stored or none is.
 pub(crate) async fn insert_decisions(
     pool: &SqlitePool,
     rows: &[DecisionRow<'_>],
+    contents: &[(String, String)],
 ) -> Result<(), StoreError> {
     let mut tx = pool
         .begin()
@@ -106,6 +108,14 @@ pub(crate) async fn insert_decisions(
         .map_err(StoreError::query("begin insert decision"))?;
     for row in rows {
         insert_row(&mut tx, row).await?;
+    }
+    for (id, item) in contents {
+        sqlx::query(sql::INSERT_CONTENT)
+            .bind(id)
+            .bind(item)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query("insert decision content"))?;
     }
     tx.commit()
         .await
@@ -159,6 +169,19 @@ async fn insert_row(
             })?;
     }
     Ok(())
+}
+
+/// The `(id, item JSON)` stored for one decision, if any.
+pub(crate) async fn get_content(
+    pool: &SqlitePool,
+    id: &str,
+) -> Result<Option<(String, String)>, StoreError> {
+    let row = sqlx::query(sql::GET_CONTENT)
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(StoreError::query("get decision content"))?;
+    row.as_ref().map(id_and_body).transpose()
 }
 
 /// The `(id, body)` of one decision.
@@ -236,6 +259,11 @@ pub(crate) async fn purge_decisions_before(
         .execute(&mut *tx)
         .await
         .map_err(StoreError::query("purge decision scores"))?;
+    sqlx::query(sql::PURGE_CONTENT_BEFORE)
+        .bind(cutoff_ms)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::query("purge decision content"))?;
     let purged = sqlx::query(sql::PURGE_DECISIONS_BEFORE)
         .bind(cutoff_ms)
         .execute(&mut *tx)

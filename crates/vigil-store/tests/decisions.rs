@@ -357,3 +357,28 @@ async fn a_group_commit_stores_all_or_nothing() {
     assert_eq!(t.store.get_decision(fresh.id).await.expect("get"), None);
     assert_eq!(count_rows(&t.path, "decisions").await, 50);
 }
+
+#[tokio::test]
+async fn content_is_stored_only_when_given_and_purged_with_its_decision() {
+    let t = TempStore::new().await;
+    let kept = decision(Action::Block, at(0));
+    let bare = decision(Action::Allow, at(1));
+    let item = vigil_core::Item::text("post-1", "the scanned words");
+    t.store
+        .insert_decisions_with_content(&[kept.clone(), bare.clone()], &[(kept.id, &item)])
+        .await
+        .expect("insert");
+    assert_eq!(
+        t.store.get_decision_content(kept.id).await.expect("get"),
+        Some(item)
+    );
+    assert_eq!(
+        t.store.get_decision_content(bare.id).await.expect("get"),
+        None
+    );
+    assert_eq!(
+        t.store.purge_decisions_before(at(5)).await.expect("purge"),
+        2
+    );
+    assert_eq!(count_rows(&t.path, "decision_content").await, 0);
+}

@@ -58,7 +58,8 @@ pub struct ServeArgs {
     /// Time allowed per request, in milliseconds.
     #[arg(long, default_value_t = 10_000)]
     timeout_ms: u64,
-    /// Delete decisions older than this many days (checked hourly). Default: keep.
+    /// Delete decisions older than this many days (checked hourly). Default:
+    /// the policy's `[log] retention_days`, else keep.
     #[arg(long)]
     retention_days: Option<u64>,
     /// How often to check the policy file for changes, in milliseconds (0: never).
