@@ -128,3 +128,13 @@ mod tests {
         assert!(sql.ends_with("LIMIT $3") && !sql.contains("$4"), "{sql}");
     }
 }
+
+/// Records a policy file once: `$1` digest, `$2` name, `$3` version, `$4`
+/// text, `$5` first seen.
+pub(crate) const RECORD_POLICY: &str = "\
+    INSERT INTO policies (digest, name, version, text, first_seen) \
+    VALUES ($1, $2, $3, $4, $5) ON CONFLICT (digest) DO NOTHING";
+
+/// The policy file recorded under digest `$1`.
+pub(crate) const GET_POLICY: &str =
+    "SELECT digest, name, version, text FROM policies WHERE digest = $1";

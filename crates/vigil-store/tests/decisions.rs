@@ -382,3 +382,27 @@ async fn content_is_stored_only_when_given_and_purged_with_its_decision() {
     );
     assert_eq!(count_rows(&t.path, "decision_content").await, 0);
 }
+
+#[tokio::test]
+async fn a_policy_is_recorded_once_by_digest() {
+    let t = TempStore::new().await;
+    let p = vigil_store::StoredPolicy {
+        digest: "sha256:abc".to_owned(),
+        name: "default".to_owned(),
+        version: "1".to_owned(),
+        text: "[policy]\nname = \"default\"\n".to_owned(),
+    };
+    t.store.record_policy(&p).await.expect("record");
+    t.store
+        .record_policy(&vigil_store::StoredPolicy {
+            text: "something else".to_owned(),
+            ..p.clone()
+        })
+        .await
+        .expect("recording again is a no-op");
+    assert_eq!(
+        t.store.get_policy("sha256:abc").await.expect("get"),
+        Some(p)
+    );
+    assert_eq!(t.store.get_policy("sha256:def").await.expect("get"), None);
+}
