@@ -26,6 +26,8 @@ pub struct PolicyState {
     pub path: PathBuf,
     /// `sha256:` of the file's bytes: a reload is needed when it changes.
     pub digest: String,
+    /// The file's text, as it was loaded (for the store's policy record).
+    pub text: String,
 }
 
 /// Why a policy file was refused.
@@ -59,7 +61,10 @@ impl PolicyState {
             path: path.to_owned(),
             source,
         })?;
-        let policy = Policy::load(path).map_err(PolicyLoadError::Invalid)?.policy;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let policy = Policy::from_toml_in(&text, &path.display().to_string(), path.parent())
+            .map_err(PolicyLoadError::Invalid)?
+            .policy;
         let blocklists =
             PolicyBlocklists::new(&policy.blocklists).map_err(|e| PolicyLoadError::Blocklist {
                 path: path.to_owned(),
@@ -70,6 +75,7 @@ impl PolicyState {
             blocklists,
             path: path.to_owned(),
             digest: sha256_hex(&bytes),
+            text,
         })
     }
 

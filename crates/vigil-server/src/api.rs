@@ -21,6 +21,7 @@ use vigil_engine::{Engine, ScanError};
 use vigil_store::{Scope, Store};
 
 use crate::error::{ApiError, ErrorBody, ErrorKind};
+use crate::json_object;
 use crate::writer::DecisionWriter;
 use crate::{auth, Metrics, ServeConfig};
 
@@ -78,7 +79,7 @@ pub struct ScanItem {
     #[serde(default)]
     pub text: Option<String>,
     /// Attachments, base64 inline (or send them as multipart files).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "json_object::objects")]
     pub media: Vec<MediaIn>,
     /// Metadata: `lang`, `source`, `surface`, and any other string fields
     /// (`content_date` as `YYYY-MM-DD` is used by statements of reasons).
@@ -113,6 +114,7 @@ impl ScanItem {
 #[serde(deny_unknown_fields)]
 pub struct BatchRequest {
     /// The items, at most the server's `max_batch`.
+    #[serde(deserialize_with = "json_object::objects")]
     pub items: Vec<ScanItem>,
 }
 
@@ -126,6 +128,7 @@ pub struct BatchResponse {
 
 /// `GET /v1/statements` parameters.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StatementsQuery {
     /// Decisions taken at or after this instant (RFC 3339, or a date `YYYY-MM-DD`).
@@ -135,6 +138,7 @@ pub struct StatementsQuery {
     pub until: Option<String>,
     /// At most this many statements (1–100, default 100).
     #[serde(default)]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// With `since`, where the previous page ended: decisions taken in the
     /// millisecond of `since` are skipped up to and including this one
@@ -247,6 +251,14 @@ pub fn router(state: AppState) -> Router {
                 "no such endpoint; see /openapi.json",
             )
         })
+        // Every refusal is JSON, a wrong method too (axum keeps `Allow`).
+        .method_not_allowed_fallback(|method: axum::http::Method| async move {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("{method} is not served here; see /openapi.json"),
+            )
+        })
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
@@ -295,7 +307,16 @@ async fn body_bytes(request: Request, state: &AppState) -> Result<Bytes, ApiErro
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
-    content_type(headers).is_none_or(|ct| ct.starts_with("application/json"))
+    content_type(headers).is_none_or(|ct| is_media_type(ct, "application/json"))
+}
+
+/// Whether a `Content-Type` value names this media type, whatever its
+/// parameters and letter case (RFC 9110, section 8.3.1).
+fn is_media_type(content_type: &str, expected: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(expected))
 }
 
 fn content_type(headers: &HeaderMap) -> Option<&str> {
@@ -308,14 +329,14 @@ fn content_type(headers: &HeaderMap) -> Option<&str> {
 /// part (JSON) and file parts named `image`, `audio` or `video`.
 async fn read_scan_item(request: Request, state: &AppState) -> Result<Item, ApiError> {
     let headers = request.headers().clone();
-    if content_type(&headers).is_some_and(|ct| ct.starts_with("multipart/form-data")) {
+    if content_type(&headers).is_some_and(|ct| is_media_type(ct, "multipart/form-data")) {
         return read_multipart(request, state).await;
     }
     if !is_json(&headers) {
         return Err(unsupported_type(&headers));
     }
     let bytes = body_bytes(request, state).await?;
-    let item: ScanItem = serde_json::from_slice(&bytes).map_err(|e| ApiError::from_json(&e))?;
+    let item: ScanItem = json_object::from_slice(&bytes).map_err(|e| ApiError::from_json(&e))?;
     Ok(item.into_item())
 }
 
@@ -364,7 +385,7 @@ async fn read_multipart(request: Request, state: &AppState) -> Result<Item, ApiE
         let bytes = field.bytes().await.map_err(multipart_error)?;
         match name.as_str() {
             "item" => {
-                item = Some(serde_json::from_slice(&bytes).map_err(|e| ApiError::from_json(&e))?);
+                item = Some(json_object::from_slice(&bytes).map_err(|e| ApiError::from_json(&e))?);
             }
             "image" | "audio" | "video" => {
                 let kind = match name.as_str() {
@@ -401,65 +422,21 @@ async fn read_multipart(request: Request, state: &AppState) -> Result<Item, ApiE
 }
 
 /// Scans items on the blocking pool, stores the decisions, and returns them
-/// once committed — all within the request timeout.
-/// The decisions, and whether any consulted the transformer.
+/// once committed, with whether any consulted the transformer.
+///
+/// The scans must finish within the request timeout. The commit is then
+/// awaited whatever the clock says: a decision handed to the writer may be
+/// committed, and a committed decision must reach the caller, or the log
+/// would hold a decision (and owe a statement of reasons for it) that the
+/// caller was told was never given.
 async fn scan_and_store(
     state: &AppState,
     items: Vec<Item>,
     received: Instant,
 ) -> Result<(Vec<Decision>, bool), ApiError> {
+    let started = Instant::now();
     let timeout = state.config.request_timeout;
-    let work = async {
-        let engine = state.engine.clone();
-        let metrics = state.metrics.clone();
-        let decisions = tokio::task::spawn_blocking(move || {
-            let mut out = Vec::with_capacity(items.len());
-            let mut escalated = false;
-            for (i, item) in items.iter().enumerate() {
-                let scan = engine.scan(item, received).map_err(|e| match e {
-                    ScanError::Input(e) => {
-                        let mut err = ApiError::from(e);
-                        if items.len() > 1 {
-                            err.message = format!("items[{i}]: {}", err.message);
-                        }
-                        err
-                    }
-                    ScanError::Model(e) => ApiError::internal("model_failed", e.to_string()),
-                })?;
-                metrics.inference("text", scan.inference_us as f64 / 1e6);
-                if let Some(us) = scan.transformer_us {
-                    metrics.inference("transformer", us as f64 / 1e6);
-                    escalated = true;
-                }
-                out.push(scan.decision);
-            }
-            Ok::<_, ApiError>((out, escalated, items))
-        })
-        .await
-        .map_err(|e| ApiError::internal("scan_failed", format!("the scan task failed: {e}")))??;
-        let (decisions, escalated, items) = decisions;
-        // Content is kept only when the policy in force asks for it.
-        let contents = if state.engine.policy().policy.log.store_content {
-            decisions.iter().map(|d| d.id).zip(items).collect()
-        } else {
-            Vec::new()
-        };
-        state
-            .writer
-            .write(decisions.clone(), contents)
-            .await
-            .map_err(|e| {
-                ApiError::internal(
-                    "store_unavailable",
-                    format!("the decision could not be stored, so it is not given: {e}"),
-                )
-            })?;
-        for d in &decisions {
-            state.metrics.decision(d);
-        }
-        Ok((decisions, escalated))
-    };
-    tokio::time::timeout(timeout, work).await.map_err(|_| {
+    let timed_out = || {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "timeout",
@@ -468,7 +445,60 @@ async fn scan_and_store(
                 timeout.as_millis()
             ),
         )
-    })?
+    };
+    let engine = state.engine.clone();
+    let metrics = state.metrics.clone();
+    let scans = tokio::task::spawn_blocking(move || {
+        let mut out = Vec::with_capacity(items.len());
+        let mut escalated = false;
+        for (i, item) in items.iter().enumerate() {
+            let scan = engine.scan(item, received).map_err(|e| match e {
+                ScanError::Input(e) => {
+                    let mut err = ApiError::from(e);
+                    if items.len() > 1 {
+                        err.message = format!("items[{i}]: {}", err.message);
+                    }
+                    err
+                }
+                ScanError::Model(e) => ApiError::internal("model_failed", e.to_string()),
+            })?;
+            metrics.inference("text", scan.inference_us as f64 / 1e6);
+            if let Some(us) = scan.transformer_us {
+                metrics.inference("transformer", us as f64 / 1e6);
+                escalated = true;
+            }
+            out.push(scan.decision);
+        }
+        Ok::<_, ApiError>((out, escalated, items))
+    });
+    let (decisions, escalated, items) = tokio::time::timeout(timeout, scans)
+        .await
+        .map_err(|_| timed_out())?
+        .map_err(|e| ApiError::internal("scan_failed", format!("the scan task failed: {e}")))??;
+    // The timer counts whole milliseconds, so look at the clock as well.
+    if started.elapsed() >= timeout {
+        return Err(timed_out());
+    }
+    // Content is kept only when the policy in force asks for it.
+    let contents = if state.engine.policy().policy.log.store_content {
+        decisions.iter().map(|d| d.id).zip(items).collect()
+    } else {
+        Vec::new()
+    };
+    state
+        .writer
+        .write(decisions.clone(), contents)
+        .await
+        .map_err(|e| {
+            ApiError::internal(
+                "store_unavailable",
+                format!("the decision could not be stored, so it is not given: {e}"),
+            )
+        })?;
+    for d in &decisions {
+        state.metrics.decision(d);
+    }
+    Ok((decisions, escalated))
 }
 
 /// Scan one item.
@@ -487,7 +517,7 @@ async fn scan_and_store(
         (status = 413, description = "a size limit was exceeded (body, text, media, pixels)", body = ErrorBody),
         (status = 415, description = "neither JSON nor multipart", body = ErrorBody),
         (status = 422, description = "well-formed but invalid: wrong types, unknown fields, empty item, bad base64, corrupt media", body = ErrorBody),
-        (status = 503, description = "the request timed out; no decision was given", body = ErrorBody),
+        (status = 503, description = "the scan took longer than request_timeout; no decision was given", body = ErrorBody),
     ),
     security(("api_key" = ["scan"])),
     tag = "scan"
@@ -521,7 +551,9 @@ async fn scan(State(state): State<AppState>, request: Request) -> Result<Respons
         (status = 401, description = "no valid API key", body = ErrorBody),
         (status = 403, description = "the key lacks the `scan` scope", body = ErrorBody),
         (status = 413, description = "a size limit was exceeded, or more items than max_batch", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
         (status = 422, description = "an item is invalid", body = ErrorBody),
+        (status = 503, description = "the scans took longer than request_timeout; no decision was given", body = ErrorBody),
     ),
     security(("api_key" = ["scan"])),
     tag = "scan"
@@ -534,7 +566,7 @@ async fn scan_batch(State(state): State<AppState>, request: Request) -> Result<R
     }
     let bytes = body_bytes(request, &state).await?;
     let batch: BatchRequest =
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::from_json(&e))?;
+        json_object::from_slice(&bytes).map_err(|e| ApiError::from_json(&e))?;
     if batch.items.is_empty() {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -706,7 +738,10 @@ async fn statements(
     let policy = state.engine.policy();
     let exported = crate::export_statements_page(
         &state.store,
-        &policy.policy,
+        &crate::PolicySource {
+            current: &policy.policy,
+            base: policy.path.parent(),
+        },
         &vigil_dsa::StatementOptions::default(),
         Some(since),
         after,

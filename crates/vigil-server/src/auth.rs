@@ -13,11 +13,10 @@ pub async fn require(store: &Store, headers: &HeaderMap, scope: Scope) -> Result
             "no API key: send `Authorization: Bearer <key>` (create one with `vigil keys create`)",
         ));
     };
-    let secret = value
-        .to_str()
-        .ok()
-        .and_then(bearer_token)
-        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <key>`"))?;
+    let secret =
+        value.to_str().ok().and_then(bearer_token).ok_or_else(|| {
+            ApiError::unauthorized("the Authorization header must be `Bearer <key>`")
+        })?;
     let key = store
         .authenticate(secret)
         .await

@@ -11,6 +11,7 @@
 mod api;
 mod auth;
 mod error;
+mod json_object;
 mod metrics;
 mod statements;
 mod writer;
@@ -23,7 +24,7 @@ use std::time::Duration;
 pub use api::{openapi, parse_instant, router, AppState};
 pub use error::{ApiError, ErrorBody};
 pub use metrics::Metrics;
-pub use statements::{export_statements, export_statements_page, Exported};
+pub use statements::{export_statements, export_statements_page, Exported, PolicySource};
 pub use writer::DecisionWriter;
 
 use vigil_engine::{Engine, PolicyState};
@@ -38,7 +39,9 @@ pub struct ServeConfig {
     pub max_body_bytes: usize,
     /// Most items in one batch request.
     pub max_batch: usize,
-    /// Time allowed for one request's scans and commit.
+    /// Time allowed for one request's scans. Decisions scanned in time are
+    /// then committed and returned, however long the commit takes: a
+    /// committed decision is never withheld.
     pub request_timeout: Duration,
     /// How often the policy file is checked for changes; `None`: never.
     pub reload_every: Option<Duration>,
@@ -84,13 +87,19 @@ pub async fn serve(
         config.clone(),
     );
     if let Some(every) = config.reload_every {
-        tokio::spawn(watch_policy(engine.clone(), metrics.clone(), every));
+        tokio::spawn(watch_policy(
+            engine.clone(),
+            store.clone(),
+            metrics.clone(),
+            every,
+        ));
     }
     tokio::spawn(apply_retention(
         engine.clone(),
         store.clone(),
         config.retention,
     ));
+    record_policy(&store, &engine.policy()).await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     ready(addr);
@@ -123,7 +132,22 @@ async fn shutdown_signal() {
 
 /// Checks the policy file every `every`; a changed file is validated and
 /// swapped in, an invalid one refused with its diagnostics logged.
-async fn watch_policy(engine: Arc<Engine>, metrics: Arc<Metrics>, every: Duration) {
+/// Keeps the policy file in the store, by digest, before any decision is
+/// taken under it: statements of reasons are written under the policy that
+/// took each decision.
+async fn record_policy(store: &Store, state: &PolicyState) -> std::io::Result<()> {
+    store
+        .record_policy(&vigil_store::StoredPolicy {
+            digest: state.digest.clone(),
+            name: state.policy.version.name.clone(),
+            version: state.policy.version.version.clone(),
+            text: state.text.clone(),
+        })
+        .await
+        .map_err(|e| std::io::Error::other(format!("cannot record the policy in the store: {e}")))
+}
+
+async fn watch_policy(engine: Arc<Engine>, store: Store, metrics: Arc<Metrics>, every: Duration) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut refused_digest: Option<String> = None;
@@ -139,6 +163,12 @@ async fn watch_policy(engine: Arc<Engine>, metrics: Arc<Metrics>, every: Duratio
         }
         match tokio::task::spawn_blocking(move || PolicyState::load(&path)).await {
             Ok(Ok(state)) => {
+                if let Err(e) = record_policy(&store, &state).await {
+                    // Not swapped in: a decision under an unrecorded policy
+                    // could not be explained later. Try again next tick.
+                    log("error", format_args!("policy change not applied: {e}"));
+                    continue;
+                }
                 log(
                     "info",
                     format_args!(

@@ -190,7 +190,7 @@ mod tests {
         };
         assert_eq!(line("0.0001"), "0");
         assert_eq!(line("0.0005"), "1");
-        assert_eq!(line("0.025"), "2");
+        assert_eq!(line("0.02"), "2");
         assert_eq!(line("+Inf"), "2");
         m.error("malformed_json");
         assert!(m

@@ -1,6 +1,9 @@
 //! Statements of reasons for the restrictive decisions in a time window:
 //! one code path for `GET /v1/statements` and `vigil report sor`.
 
+use std::collections::HashMap;
+use std::path::Path;
+
 use time::OffsetDateTime;
 use vigil_core::{Action, DecisionId};
 use vigil_dsa::{statement_for, StatementOfReasons, StatementOptions};
@@ -24,71 +27,80 @@ pub struct Exported {
     pub last_id: Option<DecisionId>,
 }
 
+/// Where the policies of past decisions come from: the one in force, and
+/// the store's record of every policy file decided under (parsed with
+/// blocklist files resolved beside the policy in force).
+pub struct PolicySource<'a> {
+    /// The policy in force.
+    pub current: &'a Policy,
+    /// The folder of the policy file in force.
+    pub base: Option<&'a Path>,
+}
+
 /// Every restrictive (`restrict` or `block`) decision taken in
 /// `[since, until)`, at most `limit` of them, as statements checked against
-/// the Transparency Database's rules.
+/// the Transparency Database's rules, each under the policy that took it.
 pub async fn export_statements(
     store: &Store,
-    policy: &Policy,
+    policies: &PolicySource<'_>,
     options: &StatementOptions,
     since: Option<OffsetDateTime>,
     until: Option<OffsetDateTime>,
     limit: Option<u32>,
 ) -> Result<Exported, StoreError> {
-    export_statements_page(store, policy, options, since, None, until, limit).await
+    export_statements_page(store, policies, options, since, None, until, limit).await
 }
 
-/// Like [`export_statements`], for paging: with `after`, the decisions
-/// taken in the millisecond of `since` are skipped up to and including the
-/// decision `after`. The store keeps decision times to the millisecond, and
-/// several decisions can share one, so a time alone cannot say where a page
-/// ended; the previous page's last time and id can.
+/// As [`export_statements`], one page: with `after`, decisions taken at
+/// `since` itself are skipped up to and including that id, so a page can
+/// start right after the last decision of the previous one even when
+/// several share its instant.
 pub async fn export_statements_page(
     store: &Store,
-    policy: &Policy,
+    policies: &PolicySource<'_>,
     options: &StatementOptions,
     since: Option<OffsetDateTime>,
     after: Option<DecisionId>,
     until: Option<OffsetDateTime>,
     limit: Option<u32>,
 ) -> Result<Exported, StoreError> {
-    let mut decisions = Vec::new();
-    for action in [Action::Restrict, Action::Block] {
-        let list = |since, until, limit| DecisionQuery {
-            since,
-            until,
-            action: Some(action),
-            limit,
-            order: TimeOrder::OldestFirst,
-        };
-        match (since, after) {
-            (Some(since), Some(after)) => {
-                // The rest of the cursor's millisecond (few decisions), then
-                // everything after it.
-                let ms =
-                    since - time::Duration::nanoseconds(i64::from(since.nanosecond() % 1_000_000));
-                let next_ms = ms + time::Duration::milliseconds(1);
-                let same_until = until.map_or(next_ms, |u| u.min(next_ms));
-                let same = store
-                    .list_decisions(&list(Some(ms), Some(same_until), None))
-                    .await?;
-                decisions.extend(same.into_iter().filter(|d| d.id > after));
-                if until.is_none_or(|u| u > next_ms) {
-                    decisions.extend(
-                        store
-                            .list_decisions(&list(Some(next_ms), until, limit))
-                            .await?,
-                    );
-                }
-            }
-            _ => decisions.extend(store.list_decisions(&list(since, until, limit)).await?),
+    let skip = |d: &vigil_core::Decision| match (since, after) {
+        (Some(t), Some(id)) => (d.decided_at, d.id) <= (t, id),
+        _ => false,
+    };
+    // Fetch more than the page until enough remain after the skipped ones
+    // (or the window is exhausted).
+    let mut fetch = limit;
+    let decisions = loop {
+        let mut decisions = Vec::new();
+        let mut exhausted = true;
+        for action in [Action::Restrict, Action::Block] {
+            let got = store
+                .list_decisions(&DecisionQuery {
+                    since,
+                    until,
+                    action: Some(action),
+                    limit: fetch,
+                    order: TimeOrder::OldestFirst,
+                })
+                .await?;
+            exhausted &= fetch.is_none_or(|f| got.len() < f as usize);
+            decisions.extend(got);
         }
-    }
-    // The store's order: millisecond, then id. A cursor relies on it.
-    decisions.sort_by_key(|d| (unix_ms(d.decided_at), d.id));
-    if let Some(limit) = limit {
-        decisions.truncate(limit as usize);
-    }
+        decisions.sort_by_key(|d| (d.decided_at, d.id));
+        decisions.retain(|d| !skip(d));
+        match (limit, fetch) {
+            (Some(l), Some(f)) if decisions.len() < l as usize && !exhausted => {
+                fetch = Some(f.saturating_mul(2));
+            }
+            _ => {
+                if let Some(l) = limit {
+                    decisions.truncate(l as usize);
+                }
+                break decisions;
+            }
+        }
+    };
     let mut out = Exported {
         statements: Vec::new(),
         refused: Vec::new(),
@@ -96,7 +108,28 @@ pub async fn export_statements_page(
         last_decided_at: decisions.last().map(|d| d.decided_at),
         last_id: decisions.last().map(|d| d.id),
     };
+    let mut past: HashMap<String, Result<Policy, String>> = HashMap::new();
     for d in &decisions {
+        let policy = match d.policy.digest.as_deref() {
+            None => Ok(policies.current),
+            Some(digest) if Some(digest) == policies.current.version.digest.as_deref() => {
+                Ok(policies.current)
+            }
+            Some(digest) => {
+                if !past.contains_key(digest) {
+                    let loaded = past_policy(store, digest, policies.base).await?;
+                    past.insert(digest.to_owned(), loaded);
+                }
+                past[digest].as_ref().map_err(Clone::clone)
+            }
+        };
+        let policy = match policy {
+            Ok(p) => p,
+            Err(why) => {
+                out.refused.push((d.id.to_string(), why));
+                continue;
+            }
+        };
         match statement_for(d, policy, options) {
             Ok(s) => match s.validate() {
                 Ok(()) => out.statements.push(s),
@@ -115,7 +148,19 @@ pub async fn export_statements_page(
     Ok(out)
 }
 
-/// Milliseconds since the Unix epoch, rounded down, as the store keeps them.
-fn unix_ms(t: OffsetDateTime) -> i128 {
-    t.unix_timestamp_nanos().div_euclid(1_000_000)
+/// A past policy from the store's record, or why it cannot be used.
+async fn past_policy(
+    store: &Store,
+    digest: &str,
+    base: Option<&Path>,
+) -> Result<Result<Policy, String>, StoreError> {
+    let Some(stored) = store.get_policy(digest).await? else {
+        return Ok(Err(format!(
+            "the policy it was decided under ({digest}) is not recorded in the store"
+        )));
+    };
+    let file = format!("<stored policy {} {}>", stored.name, stored.version);
+    Ok(Policy::from_toml_in(&stored.text, &file, base)
+        .map(|c| c.policy)
+        .map_err(|e| format!("the recorded policy {digest} no longer loads: {e}")))
 }

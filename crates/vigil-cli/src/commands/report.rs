@@ -20,7 +20,8 @@ pub enum ReportCommand {
         /// End (exclusive); default: now.
         #[arg(long)]
         until: Option<String>,
-        /// The policy the decisions were taken under (its DSA settings fill the statements).
+        /// The policy in force; decisions taken under earlier policies use
+        /// the copies the service recorded in the store.
         #[arg(long, default_value = "policies/default.toml")]
         policy: PathBuf,
         /// The decision log: a SQLite path or `sqlite://PATH`. Default: HOME/vigil.db.
@@ -46,6 +47,7 @@ pub fn run(home: &Home, command: ReportCommand) -> Result<ExitCode> {
         .map(vigil_server::parse_instant)
         .transpose()
         .map_err(anyhow::Error::msg)?;
+    let policy_dir = policy.parent().map(std::path::Path::to_path_buf);
     let policy = vigil_policy::Policy::load(&policy)
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .policy;
@@ -56,7 +58,10 @@ pub fn run(home: &Home, command: ReportCommand) -> Result<ExitCode> {
             .with_context(|| format!("cannot open the decision log {url}"))?;
         let exported = vigil_server::export_statements(
             &store,
-            &policy,
+            &vigil_server::PolicySource {
+                current: &policy,
+                base: policy_dir.as_deref(),
+            },
             &vigil_dsa::StatementOptions::default(),
             Some(since),
             until,
