@@ -51,10 +51,10 @@ pub async fn export_statements(
     export_statements_page(store, policies, options, since, None, until, limit).await
 }
 
-/// As [`export_statements`], one page: with `after`, decisions taken at
-/// `since` itself are skipped up to and including that id, so a page can
-/// start right after the last decision of the previous one even when
-/// several share its instant.
+/// As [`export_statements`], one page: with `after`, decisions taken in
+/// the millisecond of `since` are skipped up to and including that id, so a
+/// page can start right after the last decision of the previous one even
+/// when several share its millisecond (the store's resolution).
 pub async fn export_statements_page(
     store: &Store,
     policies: &PolicySource<'_>,
@@ -64,8 +64,11 @@ pub async fn export_statements_page(
     until: Option<OffsetDateTime>,
     limit: Option<u32>,
 ) -> Result<Exported, StoreError> {
+    // Pages follow the store's order (millisecond, then id), which a
+    // cursor must match: ids and nanoseconds can disagree within a
+    // millisecond when scans run at once.
     let skip = |d: &vigil_core::Decision| match (since, after) {
-        (Some(t), Some(id)) => (d.decided_at, d.id) <= (t, id),
+        (Some(t), Some(id)) => (unix_ms(d.decided_at), d.id) <= (unix_ms(t), id),
         _ => false,
     };
     // Fetch more than the page until enough remain after the skipped ones
@@ -87,7 +90,7 @@ pub async fn export_statements_page(
             exhausted &= fetch.is_none_or(|f| got.len() < f as usize);
             decisions.extend(got);
         }
-        decisions.sort_by_key(|d| (d.decided_at, d.id));
+        decisions.sort_by_key(|d| (unix_ms(d.decided_at), d.id));
         decisions.retain(|d| !skip(d));
         match (limit, fetch) {
             (Some(l), Some(f)) if decisions.len() < l as usize && !exhausted => {
@@ -163,4 +166,9 @@ async fn past_policy(
     Ok(Policy::from_toml_in(&stored.text, &file, base)
         .map(|c| c.policy)
         .map_err(|e| format!("the recorded policy {digest} no longer loads: {e}")))
+}
+
+/// Milliseconds since the Unix epoch, rounded down: the store's resolution.
+fn unix_ms(t: OffsetDateTime) -> i128 {
+    t.unix_timestamp_nanos().div_euclid(1_000_000)
 }
