@@ -6,14 +6,14 @@ use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use vigil_core::{
-    sha256_hex, Action, ContentFacts, Decision, Evidence, InputDigest, Modality, NotAnalysed,
+    sha256_hex, Action, ContentFacts, Decision, Evidence, InputDigest, Item, Modality, NotAnalysed,
     Score, Signal,
 };
 use vigil_policy::{fuse_max, DecisionInput, Policy};
 use vigil_text::blocklist::PolicyBlocklists;
 
 use crate::input::{check_item, InputError, Limits};
-use crate::text::{TextModelError, TextScorer};
+use crate::text::{LinearPass, TextModelError, TextScorer};
 
 /// A validated policy with its blocklists compiled, and where it came from.
 #[derive(Debug)]
@@ -156,6 +156,14 @@ impl Engine {
     /// Checks, scores and decides one item. `received` is when the item
     /// arrived, so the decision's latency covers queueing and parsing too.
     pub fn scan(&self, item: &vigil_core::Item, received: Instant) -> Result<Scan, ScanError> {
+        self.finish(self.prepare(item, received)?)
+    }
+
+    /// The fast part of a scan: input checks, digest, the linear model and
+    /// the blocklists, under the policy in force now. A server runs it on
+    /// its request thread and sends only a [`Prepared::needs_transformer`]
+    /// scan to a blocking pool for [`Engine::finish`].
+    pub fn prepare(&self, item: &Item, received: Instant) -> Result<Prepared, ScanError> {
         let checked = check_item(item, &self.limits)?;
         let state = self.policy();
         let mut digest = InputDigest::new();
@@ -165,32 +173,22 @@ impl Engine {
         for m in &checked.media {
             digest = digest.media(&m.bytes);
         }
-        let mut signals = Vec::new();
-        let mut inference_us = 0;
-        let mut transformer_us = None;
-        let (model_name, _) = self.text.name_version();
-        if let Some(text) = item.text.as_deref().filter(|t| !t.trim().is_empty()) {
-            let started = Instant::now();
-            let scores = self.text.score_one(text)?;
-            inference_us = started.elapsed().as_micros() as u64;
-            transformer_us = scores.transformer_us;
-            let detector = if scores.transformer_us.is_some() {
-                model_name.clone()
-            } else {
-                self.text.versions()[0].name.clone()
-            };
-            for (category, p) in self.text.outputs().iter().zip(&scores.probs) {
-                signals.push(Signal {
-                    category: *category,
-                    score: Score::saturating(f64::from(*p)),
-                    evidence: Evidence::new(Modality::Text, detector.clone()),
-                });
+        let text = item
+            .text
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .map(str::to_owned);
+        let started = Instant::now();
+        let (linear, blocklist_signals) = match &text {
+            Some(t) => {
+                let pass = self.text.linear_pass(t);
+                let normalized = vigil_text::normalize::normalize(t);
+                (Some(pass), state.blocklists.detect(&normalized))
             }
-            let normalized = vigil_text::normalize::normalize(text);
-            signals.extend(state.blocklists.detect(&normalized));
-        }
+            None => (None, Vec::new()),
+        };
         // No media detector is built in yet: say so in the decision.
-        let not_analysed: Vec<NotAnalysed> = checked
+        let not_analysed = checked
             .media
             .iter()
             .enumerate()
@@ -200,24 +198,86 @@ impl Engine {
                 reason: format!("no {} detector is configured", m.kind.modality()),
             })
             .collect();
-        let mut decision = state.policy.decide(DecisionInput {
+        Ok(Prepared {
             item_id: item.id.clone(),
-            input_digest: digest.finish(),
+            text,
+            content: ContentFacts::of(item),
+            digest: digest.finish(),
+            state,
+            linear,
+            blocklist_signals,
+            not_analysed,
+            received,
+            linear_us: started.elapsed().as_micros() as u64,
+        })
+    }
+
+    /// The rest of a scan: the transformer when the cascade needs it, then
+    /// fusion and the policy's decision.
+    pub fn finish(&self, mut prepared: Prepared) -> Result<Scan, ScanError> {
+        let mut signals = Vec::new();
+        let mut transformer_us = None;
+        if let (Some(pass), Some(text)) = (prepared.linear.as_mut(), prepared.text.as_deref()) {
+            if pass.needs_transformer {
+                transformer_us = Some(self.text.transformer_pass(text, pass)?);
+            }
+            let versions = self.text.versions();
+            let detector = if transformer_us.is_some() {
+                self.text.name_version().0
+            } else {
+                versions[0].name.clone()
+            };
+            for (category, p) in self.text.outputs().iter().zip(&pass.probs) {
+                signals.push(Signal {
+                    category: *category,
+                    score: Score::saturating(f64::from(*p)),
+                    evidence: Evidence::new(Modality::Text, detector.clone()),
+                });
+            }
+        }
+        signals.append(&mut prepared.blocklist_signals);
+        let mut decision = prepared.state.policy.decide(DecisionInput {
+            item_id: prepared.item_id,
+            input_digest: prepared.digest,
             scores: fuse_max(&signals),
             models: self.text.versions(),
             latency_us: 0,
-            content: ContentFacts::of(item),
+            content: prepared.content,
         });
-        if !not_analysed.is_empty() && decision.action < Action::Review {
+        if !prepared.not_analysed.is_empty() && decision.action < Action::Review {
             decision.action = Action::Review;
         }
-        decision.not_analysed = not_analysed;
-        decision.latency_us = received.elapsed().as_micros() as u64;
+        decision.not_analysed = prepared.not_analysed;
+        decision.latency_us = prepared.received.elapsed().as_micros() as u64;
         Ok(Scan {
             decision,
-            inference_us,
+            inference_us: prepared.linear_us + transformer_us.unwrap_or(0),
             transformer_us,
         })
+    }
+}
+
+/// A scan after its fast part ([`Engine::prepare`]); owns what
+/// [`Engine::finish`] needs, so it can move to another thread.
+#[derive(Debug)]
+pub struct Prepared {
+    item_id: String,
+    text: Option<String>,
+    content: ContentFacts,
+    digest: String,
+    state: Arc<PolicyState>,
+    linear: Option<LinearPass>,
+    blocklist_signals: Vec<Signal>,
+    not_analysed: Vec<NotAnalysed>,
+    received: Instant,
+    linear_us: u64,
+}
+
+impl Prepared {
+    /// Whether [`Engine::finish`] will run the transformer (slow: send it
+    /// to a blocking pool).
+    pub fn needs_transformer(&self) -> bool {
+        self.linear.as_ref().is_some_and(|p| p.needs_transformer)
     }
 }
 

@@ -12,6 +12,6 @@ mod engine;
 mod input;
 mod text;
 
-pub use engine::{Engine, PolicyLoadError, PolicyState, Scan, ScanError};
+pub use engine::{Engine, PolicyLoadError, PolicyState, Prepared, Scan, ScanError};
 pub use input::{check_item, CheckedItem, DecodedMedia, InputError, Limits};
-pub use text::{CascadeModels, TextModelError, TextModels, TextScorer, TextScores};
+pub use text::{CascadeModels, LinearPass, TextModelError, TextModels, TextScorer, TextScores};

@@ -51,6 +51,16 @@ pub enum TextModelError {
     Embed(Box<vigil_embed::EmbedError>),
 }
 
+/// The linear model's scores of one text.
+#[derive(Debug, Clone)]
+pub struct LinearPass {
+    /// Calibrated probabilities, in [`TextScorer::outputs`] order.
+    pub probs: Vec<f32>,
+    logits: Vec<f32>,
+    /// Whether the cascade still has to consult the transformer.
+    pub needs_transformer: bool,
+}
+
 /// A text model ready to score.
 pub struct TextScorer {
     linear: LinearModel,
@@ -152,33 +162,56 @@ impl TextScorer {
     /// Scores one text: the linear model, then the transformer if the
     /// linear `unsafe` falls in the head's band.
     pub fn score_one(&self, text: &str) -> Result<TextScores, TextModelError> {
-        let mut scorer = self.linear.scorer();
-        let mut probs = scorer.score(text).to_vec();
-        let Some((head, embedder)) = &self.cascade else {
-            return Ok(TextScores {
-                probs,
-                transformer_us: None,
-            });
+        let mut pass = self.linear_pass(text);
+        let transformer_us = if pass.needs_transformer {
+            Some(self.transformer_pass(text, &mut pass)?)
+        } else {
+            None
         };
-        let unsafe_ix = self.outputs().iter().position(|c| *c == Category::Unsafe);
-        if !unsafe_ix.is_some_and(|u| head.in_band(probs[u])) {
-            return Ok(TextScores {
-                probs,
-                transformer_us: None,
-            });
+        Ok(TextScores {
+            probs: pass.probs,
+            transformer_us,
+        })
+    }
+
+    /// The fast half of [`TextScorer::score_one`]: the linear model, and
+    /// whether the cascade must consult the transformer.
+    pub fn linear_pass(&self, text: &str) -> LinearPass {
+        let logits = self.linear.scorer().logits(text).to_vec();
+        let mut probs = logits.clone();
+        self.linear.calibrate_in_place(&mut probs);
+        let needs_transformer = self.cascade.as_ref().is_some_and(|(head, _)| {
+            self.outputs()
+                .iter()
+                .position(|c| *c == Category::Unsafe)
+                .is_some_and(|u| head.in_band(probs[u]))
+        });
+        LinearPass {
+            probs,
+            logits,
+            needs_transformer,
         }
+    }
+
+    /// The slow half: the transformer and head re-score `pass` in place.
+    /// Returns the microseconds spent; 0 without a cascade.
+    pub fn transformer_pass(
+        &self,
+        text: &str,
+        pass: &mut LinearPass,
+    ) -> Result<u64, TextModelError> {
+        let Some((head, embedder)) = &self.cascade else {
+            return Ok(0);
+        };
         let started = Instant::now();
         // The transformer reads normalised text, as in training.
         let normalized = vigil_text::normalize::normalize(text);
         let embedding = embedder
             .embed(&[normalized.as_str()])
             .map_err(|e| TextModelError::Embed(Box::new(e)))?;
-        let logits = scorer.logits(text).to_vec();
-        head.combine(&self.linear, &logits, &embedding[0], &mut probs);
-        Ok(TextScores {
-            probs,
-            transformer_us: Some(started.elapsed().as_micros() as u64),
-        })
+        head.combine(&self.linear, &pass.logits, &embedding[0], &mut pass.probs);
+        pass.needs_transformer = false;
+        Ok(started.elapsed().as_micros() as u64)
     }
 
     /// Calibrated probabilities per text on `threads` cores (0 = all), and

@@ -17,7 +17,7 @@ use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use vigil_core::{Decision, DecisionId, Item, Media, MediaKind, MediaSource, Meta};
-use vigil_engine::{Engine, ScanError};
+use vigil_engine::{Engine, Prepared, Scan, ScanError};
 use vigil_store::{Scope, Store};
 
 use crate::error::{ApiError, ErrorBody, ErrorKind};
@@ -446,35 +446,72 @@ async fn scan_and_store(
             ),
         )
     };
-    let engine = state.engine.clone();
-    let metrics = state.metrics.clone();
-    let scans = tokio::task::spawn_blocking(move || {
-        let mut out = Vec::with_capacity(items.len());
-        let mut escalated = false;
-        for (i, item) in items.iter().enumerate() {
-            let scan = engine.scan(item, received).map_err(|e| match e {
-                ScanError::Input(e) => {
-                    let mut err = ApiError::from(e);
-                    if items.len() > 1 {
-                        err.message = format!("items[{i}]: {}", err.message);
-                    }
-                    err
-                }
-                ScanError::Model(e) => ApiError::internal("model_failed", e.to_string()),
-            })?;
-            metrics.inference("text", scan.inference_us as f64 / 1e6);
-            if let Some(us) = scan.transformer_us {
-                metrics.inference("transformer", us as f64 / 1e6);
-                escalated = true;
+    let n = items.len();
+    let scan_error = move |i: usize, e: ScanError| match e {
+        ScanError::Input(e) => {
+            let mut err = ApiError::from(e);
+            if n > 1 {
+                err.message = format!("items[{i}]: {}", err.message);
             }
-            out.push(scan.decision);
+            err
         }
-        Ok::<_, ApiError>((out, escalated, items))
-    });
-    let (decisions, escalated, items) = tokio::time::timeout(timeout, scans)
-        .await
-        .map_err(|_| timed_out())?
-        .map_err(|e| ApiError::internal("scan_failed", format!("the scan task failed: {e}")))??;
+        ScanError::Model(e) => ApiError::internal("model_failed", e.to_string()),
+    };
+    let engine = state.engine.clone();
+    // Text alone is scanned here: the linear model takes microseconds. Media
+    // (decoding) and the transformer go to the blocking pool.
+    let has_media = items.iter().any(|i| !i.media.is_empty());
+    let mut prepared = Vec::new();
+    if !has_media {
+        for (i, item) in items.iter().enumerate() {
+            prepared.push(
+                engine
+                    .prepare(item, received)
+                    .map_err(|e| scan_error(i, e))?,
+            );
+        }
+    }
+    let slow = has_media || prepared.iter().any(Prepared::needs_transformer);
+    let finish = move |items: Vec<Item>, prepared: Vec<Prepared>| {
+        let prepared = if prepared.is_empty() {
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| engine.prepare(item, received).map_err(|e| scan_error(i, e)))
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            prepared
+        };
+        let scans = prepared
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| engine.finish(p).map_err(|e| scan_error(i, e)))
+            .collect::<Result<Vec<Scan>, ApiError>>()?;
+        Ok::<_, ApiError>((scans, items))
+    };
+    let (scans, items) = if slow {
+        let task = tokio::task::spawn_blocking(move || finish(items, prepared));
+        tokio::time::timeout(timeout, task)
+            .await
+            .map_err(|_| timed_out())?
+            .map_err(|e| {
+                ApiError::internal("scan_failed", format!("the scan task failed: {e}"))
+            })??
+    } else {
+        finish(items, prepared)?
+    };
+    let mut escalated = false;
+    let mut decisions = Vec::with_capacity(scans.len());
+    for scan in scans {
+        state
+            .metrics
+            .inference("text", scan.inference_us as f64 / 1e6);
+        if let Some(us) = scan.transformer_us {
+            state.metrics.inference("transformer", us as f64 / 1e6);
+            escalated = true;
+        }
+        decisions.push(scan.decision);
+    }
     // The timer counts whole milliseconds, so look at the clock as well.
     if started.elapsed() >= timeout {
         return Err(timed_out());

@@ -18,6 +18,40 @@ pub(crate) const INSERT_SCORE: &str = "\
     INSERT INTO decision_scores (decision_id, category, score, action) \
     VALUES ($1, $2, $3, $4)";
 
+/// Inserts `rows` `decisions` rows in one statement (12 placeholders a row).
+pub(crate) fn insert_decisions(rows: usize) -> String {
+    multi_row(INSERT_DECISION, 12, rows)
+}
+
+/// Inserts `rows` `decision_scores` rows in one statement (4 placeholders a row).
+pub(crate) fn insert_scores(rows: usize) -> String {
+    multi_row(INSERT_SCORE, 4, rows)
+}
+
+/// `single` (an `INSERT … VALUES ($1, …, $width)`) repeated for `rows` rows
+/// in one portable multi-row `VALUES` list.
+fn multi_row(single: &str, width: usize, rows: usize) -> String {
+    let head = &single[..single.find("VALUES").expect("an INSERT … VALUES statement")];
+    let mut out = String::with_capacity(head.len() + rows * width * 5);
+    out.push_str(head);
+    out.push_str("VALUES ");
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..width {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(r * width + c + 1).to_string());
+        }
+        out.push(')');
+    }
+    out
+}
+
 /// The stored body of one decision, by id.
 pub(crate) const GET_DECISION: &str = "SELECT id, body FROM decisions WHERE id = $1";
 
@@ -138,3 +172,19 @@ pub(crate) const RECORD_POLICY: &str = "\
 /// The policy file recorded under digest `$1`.
 pub(crate) const GET_POLICY: &str =
     "SELECT digest, name, version, text FROM policies WHERE digest = $1";
+
+#[cfg(test)]
+mod multi_row_tests {
+    #[test]
+    fn multi_row_inserts_number_placeholders_in_order() {
+        let sql = super::insert_scores(2);
+        assert!(
+            sql.ends_with("VALUES ($1, $2, $3, $4), ($5, $6, $7, $8)"),
+            "{sql}"
+        );
+        assert!(
+            sql.starts_with("INSERT INTO decision_scores (decision_id, category, score, action)")
+        );
+        assert_eq!(super::insert_decisions(1).matches('$').count(), 12);
+    }
+}

@@ -106,8 +106,31 @@ pub(crate) async fn insert_decisions(
         .begin()
         .await
         .map_err(StoreError::query("begin insert decision"))?;
-    for row in rows {
-        insert_row(&mut tx, row).await?;
+    if !rows.is_empty() {
+        // One statement for every row: each statement is a round trip to
+        // SQLite's worker thread, and a scan writes twelve rows.
+        match insert_rows(&mut tx, rows).await {
+            Ok(()) => {}
+            // Find which row offends, with the one-row path's errors.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                tx.rollback()
+                    .await
+                    .map_err(StoreError::query("roll back insert decision"))?;
+                tx = pool
+                    .begin()
+                    .await
+                    .map_err(StoreError::query("begin insert decision"))?;
+                for row in rows {
+                    insert_row(&mut tx, row).await?;
+                }
+            }
+            Err(source) => {
+                return Err(StoreError::Query {
+                    what: "insert decisions",
+                    source,
+                })
+            }
+        }
     }
     for (id, item) in contents {
         sqlx::query(sql::INSERT_CONTENT)
@@ -120,6 +143,54 @@ pub(crate) async fn insert_decisions(
     tx.commit()
         .await
         .map_err(StoreError::query("commit insert decision"))
+}
+
+/// Rows per multi-row statement, under SQLite's 32,766 placeholders.
+const DECISIONS_PER_STATEMENT: usize = 500;
+const SCORES_PER_STATEMENT: usize = 2000;
+
+/// Every row and its scores in as few statements as the placeholder limit allows.
+async fn insert_rows(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    rows: &[DecisionRow<'_>],
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(DECISIONS_PER_STATEMENT) {
+        let text = sql::insert_decisions(chunk.len());
+        let mut q = sqlx::query(&text);
+        for row in chunk {
+            q = q
+                .bind(&row.id_text)
+                .bind(row.item_id)
+                .bind(row.action)
+                .bind(&row.decided_at)
+                .bind(row.decided_at_unix_ms)
+                .bind(row.policy_name)
+                .bind(row.policy_version)
+                .bind(row.policy_digest)
+                .bind(&row.models)
+                .bind(row.input_digest)
+                .bind(row.latency_us)
+                .bind(&row.body);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    let scores: Vec<_> = rows
+        .iter()
+        .flat_map(|row| row.scores.iter().map(move |s| (&row.id_text, s)))
+        .collect();
+    for chunk in scores.chunks(SCORES_PER_STATEMENT) {
+        let text = sql::insert_scores(chunk.len());
+        let mut q = sqlx::query(&text);
+        for (id, score) in chunk {
+            q = q
+                .bind(*id)
+                .bind(score.category)
+                .bind(score.score)
+                .bind(score.action);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 async fn insert_row(
