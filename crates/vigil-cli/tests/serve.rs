@@ -200,3 +200,76 @@ fn the_readme_curl_examples_work_as_written() {
     assert!(stdout.contains("\"statements\":[{"), "{stdout}");
     assert!(stdout.contains("vigil_decisions_total"), "{stdout}");
 }
+
+#[test]
+fn report_sor_writes_valid_batches_of_the_logged_restrictive_decisions() {
+    let vigil = Vigil::new();
+    let key = key(&vigil, "scan");
+    let mut blocked = Vec::new();
+    {
+        let server = Server::start(vigil.home());
+        let client = reqwest::blocking::Client::new();
+        for (i, text) in [
+            "I will find you and beat you to death",
+            "See you at the meeting tomorrow",
+            "I am going to kill you and your whole family",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let d: serde_json::Value = client
+                .post(server.url("/v1/scan"))
+                .bearer_auth(&key)
+                .json(&serde_json::json!({"id": format!("r{i}"), "text": text}))
+                .send()
+                .expect("scan")
+                .json()
+                .expect("a decision");
+            if matches!(d["action"].as_str(), Some("restrict" | "block")) {
+                blocked.push(d["id"].as_str().expect("an id").to_owned());
+            }
+        }
+    }
+    assert!(!blocked.is_empty(), "no restrictive decision to report");
+    let out = vigil.home().join("sor");
+    let run = vigil
+        .run([
+            "report".as_ref(),
+            "sor".as_ref(),
+            "--since".as_ref(),
+            "2020-01-01".as_ref(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ])
+        .success();
+    assert!(
+        run.stdout
+            .contains(&format!("{} statements", blocked.len())),
+        "{}",
+        run.stdout
+    );
+    let batch: vigil_dsa::Batch = serde_json::from_slice(
+        &std::fs::read(out.join("statements-0001.json")).expect("the first batch file"),
+    )
+    .expect("a batch");
+    let puids: Vec<&str> = batch.statements.iter().map(|s| s.puid.as_str()).collect();
+    assert_eq!(
+        puids,
+        blocked.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    for s in &batch.statements {
+        s.validate()
+            .expect("every statement passes the database's rules");
+    }
+    // A second export into the same folder is refused, never overwritten.
+    vigil
+        .run([
+            "report".as_ref(),
+            "sor".as_ref(),
+            "--since".as_ref(),
+            "2020-01-01".as_ref(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ])
+        .failure();
+}
