@@ -31,7 +31,9 @@ say() { printf '[setup] %s\n' "$*"; }
 # features that use them.
 # chromium: the end-to-end check that evaluation reports render in a browser.
 # curl: the test that runs the README's curl examples against a live server.
-apt_packages=(pkg-config chromium curl)
+# tesseract-ocr: OCR of text in images (found at run time; `vigil doctor` reports it).
+# imagemagick: the tests render text into images for OCR.
+apt_packages=(pkg-config chromium curl tesseract-ocr imagemagick)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -2,5 +2,6 @@
 //! index over them (`index`), and the hash type both share.
 
 mod hash;
+pub mod ocr;
 
 pub use hash::{InvalidHash, PdqHash};
