@@ -10,7 +10,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use vigil_cli::home::Home;
 
-use commands::{classify, data, doctor, eval, keys, policy, report, serve, store, train};
+use commands::{bank, classify, data, doctor, eval, keys, policy, report, serve, store, train};
 
 /// Vigil: a self-hosted trust & safety scanner.
 #[derive(Debug, Parser)]
@@ -54,6 +54,10 @@ enum Command {
     /// API keys for the server: create (the secret is shown once), list, revoke.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Hash banks of known-bad and known-benign PDQ hashes: create, add,
+    /// remove, disable, list, import and export.
+    #[command(subcommand)]
+    Bank(bank::BankCommand),
     /// Report which optional outside components are present.
     Doctor,
 }
@@ -80,6 +84,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Calibrate(a) => eval::calibrate(&home, a),
         Command::Store(c) => store::run(&home, c),
         Command::Keys(c) => keys::run(&home, c),
+        Command::Bank(c) => bank::run(&home, c),
         Command::Serve(a) => serve::run(&home, a),
         Command::Report(c) => report::run(&home, c),
         Command::Doctor => doctor::run(&home),

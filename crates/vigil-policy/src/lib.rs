@@ -3,8 +3,11 @@
 //! A policy is a versioned TOML file (see `policies/default.toml`): per
 //! category a description, the DSA statement category and keywords, the
 //! decision ground, and thresholds per action; obligations such as
-//! `[obligations.hate] min_precision = 0.90, confidence = 0.95`; and DSA
-//! settings. [`Policy::from_toml`] parses and validates it once, collecting
+//! `[obligations.hate] min_precision = 0.90, confidence = 0.95`; DSA
+//! settings; and for images, the match distance and quality floor
+//! (`[images]`) and which hash banks apply and how (`[banks.NAME]`: a
+//! positive bank's category and score, or `suppress` for a negative bank).
+//! [`Policy::from_toml`] parses and validates it once, collecting
 //! every problem as a [`Diagnostic`] with file, line and column; inside Vigil
 //! only the validated [`Policy`] travels. [`Policy::decide`] turns fused
 //! category scores into a [`vigil_core::Decision`].
@@ -29,6 +32,7 @@
 //! assert_eq!(checked.warnings.len(), 1);
 //! ```
 
+mod banks;
 mod blocklist;
 mod decide;
 mod diagnostic;
@@ -36,6 +40,7 @@ mod policy;
 mod raw;
 mod rewrite;
 
+pub use banks::{BankUse, ImageSettings, MAX_MATCH_DISTANCE, MAX_QUALITY};
 pub use blocklist::BlocklistSpec;
 pub use decide::{fuse_max, CategoryScore, DecisionInput};
 pub use diagnostic::{Diagnostic, Severity};

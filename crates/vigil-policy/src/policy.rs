@@ -8,6 +8,7 @@ use toml::Spanned;
 use vigil_core::dsa::{DecisionGround, Keyword, StatementCategory, Visibility};
 use vigil_core::{sha256_hex, Action, Category, Thresholds, VersionRef};
 
+use crate::banks::{BankUse, ImageSettings};
 use crate::blocklist::BlocklistSpec;
 use crate::diagnostic::{Diagnostic, Locator, Severity};
 use crate::raw::{RawCategory, RawObligation, RawPolicy};
@@ -88,6 +89,10 @@ pub struct Policy {
     pub blocklists: Vec<BlocklistSpec>,
     /// What the decision log keeps.
     pub log: LogSettings,
+    /// How image hashes are matched against hash banks (`[images]`).
+    pub images: ImageSettings,
+    /// Which hash banks apply and how (`[banks.NAME]`), in name order.
+    pub banks: Vec<BankUse>,
 }
 
 /// Why a policy could not be used: every error found, each located.
@@ -321,6 +326,25 @@ impl Validation<'_> {
             }
         }
 
+        let images = crate::banks::validate_images(self.loc, raw.images, &mut self.diagnostics)
+            .unwrap_or_else(|| {
+                ok = false; // the policy is refused; the defaults only fill the gap
+                ImageSettings::default()
+            });
+        let mut banks = Vec::new();
+        for (name, value) in raw.banks {
+            match crate::banks::validate_bank(
+                self.loc,
+                &name,
+                value,
+                &covered,
+                &mut self.diagnostics,
+            ) {
+                Some(b) => banks.push(b),
+                None => ok = false,
+            }
+        }
+
         let dsa = raw.dsa.map(Spanned::into_inner);
         let dsa = DsaSettings {
             restrict_visibility: dsa
@@ -345,6 +369,8 @@ impl Validation<'_> {
             dsa,
             blocklists,
             log,
+            images,
+            banks,
         })
     }
 

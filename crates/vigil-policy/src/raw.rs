@@ -22,6 +22,32 @@ pub(crate) struct RawPolicy {
     pub blocklists: BTreeMap<Spanned<String>, Spanned<RawBlocklist>>,
     #[serde(default)]
     pub log: Option<RawLog>,
+    #[serde(default)]
+    pub images: Option<RawImages>,
+    #[serde(default)]
+    pub banks: BTreeMap<Spanned<String>, Spanned<RawBankUse>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawImages {
+    #[serde(default)]
+    pub match_distance: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub quality_floor: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBankUse {
+    #[serde(default)]
+    pub category: Option<Spanned<String>>,
+    #[serde(default)]
+    pub suppress: Option<Spanned<bool>>,
+    #[serde(default)]
+    pub score: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub match_distance: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -129,6 +129,47 @@ pub enum StoreError {
         reason: String,
     },
 
+    /// A bank name that is not 1 to 64 of `a-z`, `0-9`, `_` and `-`.
+    #[error("`{name}` is not a bank name: {reason}")]
+    InvalidBankName {
+        /// The name as given.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A bank with this name exists already.
+    #[error("bank `{name}` already exists")]
+    DuplicateBank {
+        /// The name asked for.
+        name: String,
+    },
+
+    /// No bank has this name.
+    #[error("no bank is named `{name}`")]
+    UnknownBank {
+        /// The name as given.
+        name: String,
+    },
+
+    /// A hash offered to a bank is not a PDQ hash.
+    #[error("`{hash}` cannot go into bank `{bank}`: a PDQ hash is 64 hex digits")]
+    InvalidBankHash {
+        /// The bank.
+        bank: String,
+        /// The text as given (cut to 80 characters).
+        hash: String,
+    },
+
+    /// A stored bank or bank entry does not read back.
+    #[error("stored bank `{bank}` is corrupt: {reason}")]
+    CorruptBank {
+        /// The bank the row belongs to, as stored.
+        bank: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// The operating system's random number generator, which API key ids
     /// and secrets are drawn from, failed.
     #[error("cannot draw random bytes from the operating system")]

@@ -21,6 +21,15 @@
 //! and is found from a presented secret by [`Store::authenticate`] until
 //! [`Store::revoke_api_key`]. Review queues and models will follow.
 //!
+//! Hash banks live here too: a [`Bank`] is a named list of PDQ hashes of
+//! known-bad ([`BankKind::Positive`]) or known-benign
+//! ([`BankKind::Negative`]) content, each [`BankEntry`] with its source and
+//! label. [`Store::create_bank`], [`Store::add_bank_entries`] (one
+//! transaction, never duplicating a hash), [`Store::remove_bank_entry`] and
+//! [`Store::set_entry_enabled`] change them; [`Store::all_enabled_entries`]
+//! is what a match index is built from, and [`Store::banks_version`] says
+//! cheaply when that index is stale.
+//!
 //! Every failure is a [`StoreError`] naming the problem: a refused URL, a
 //! failed migration, a duplicate id, a stored row that no longer parses.
 //!
@@ -63,6 +72,7 @@
 //! # }
 //! ```
 
+mod banks;
 mod codec;
 mod decisions;
 mod error;
@@ -74,6 +84,7 @@ mod sql;
 mod sqlite;
 mod store;
 
+pub use banks::{Bank, BankEntry, BankKind, EntriesAdded, NewEntry, MAX_BANK_NAME_CHARS};
 pub use decisions::{DecisionQuery, TimeOrder};
 pub use error::StoreError;
 pub use eval_runs::{EvalHistoryRow, EvalMetric, EvalRun};

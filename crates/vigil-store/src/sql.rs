@@ -188,3 +188,76 @@ mod multi_row_tests {
         assert_eq!(super::insert_decisions(1).matches('$').count(), 12);
     }
 }
+
+/// Creates a bank: `$1` name, `$2` kind, `$3` description, `$4` created at.
+pub(crate) const INSERT_BANK: &str = "\
+    INSERT INTO banks (name, kind, description, created_at) VALUES ($1, $2, $3, $4)";
+
+/// Every bank with its entry counts (all, enabled), in name order.
+pub(crate) const LIST_BANKS: &str = "\
+    SELECT b.name, b.kind, b.description, b.created_at, \
+        COUNT(e.id), COALESCE(SUM(e.enabled), 0) \
+    FROM banks b LEFT JOIN bank_entries e ON e.bank = b.name \
+    GROUP BY b.name, b.kind, b.description, b.created_at \
+    ORDER BY b.name";
+
+/// One bank with its entry counts, by name (`$1`).
+pub(crate) const GET_BANK: &str = "\
+    SELECT b.name, b.kind, b.description, b.created_at, \
+        COUNT(e.id), COALESCE(SUM(e.enabled), 0) \
+    FROM banks b LEFT JOIN bank_entries e ON e.bank = b.name \
+    WHERE b.name = $1 \
+    GROUP BY b.name, b.kind, b.description, b.created_at";
+
+/// Adds one entry unless the bank holds its hash already: `$1` bank, `$2`
+/// hash, `$3` source, `$4` label, `$5` added at, `$6` enabled (0 or 1).
+const INSERT_BANK_ENTRY: &str = "\
+    INSERT INTO bank_entries (bank, hash, source, label, added_at, enabled) \
+    VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// Adds `rows` entries in one statement (6 placeholders a row, as
+/// [`INSERT_BANK_ENTRY`]), skipping those whose hash the bank holds already.
+pub(crate) fn insert_bank_entries(rows: usize) -> String {
+    let mut text = multi_row(INSERT_BANK_ENTRY, 6, rows);
+    text.push_str(" ON CONFLICT (bank, hash) DO NOTHING");
+    text
+}
+
+/// Every entry of bank `$1`, in id order.
+pub(crate) const BANK_ENTRIES: &str = "\
+    SELECT id, bank, hash, source, label, added_at, enabled FROM bank_entries \
+    WHERE bank = $1 ORDER BY id";
+
+/// Every enabled entry of every bank, in id order.
+pub(crate) const ALL_ENABLED_BANK_ENTRIES: &str = "\
+    SELECT id, bank, hash, source, label, added_at, enabled FROM bank_entries \
+    WHERE enabled = 1 ORDER BY id";
+
+/// Removes the entry with hash `$2` from bank `$1`.
+pub(crate) const DELETE_BANK_ENTRY: &str = "DELETE FROM bank_entries WHERE bank = $1 AND hash = $2";
+
+/// Sets `enabled` to `$1` (0 or 1) on the entry with hash `$3` in bank `$2`.
+pub(crate) const SET_BANK_ENTRY_ENABLED: &str =
+    "UPDATE bank_entries SET enabled = $1 WHERE bank = $2 AND hash = $3";
+
+/// Raises the banks' change counter; run in every transaction that changes a bank.
+pub(crate) const BUMP_BANKS_CHANGES: &str =
+    "UPDATE banks_changes SET counter = counter + 1 WHERE id = 1";
+
+/// The banks' change counter.
+pub(crate) const BANKS_CHANGES: &str = "SELECT counter FROM banks_changes WHERE id = 1";
+
+#[cfg(test)]
+mod bank_tests {
+    #[test]
+    fn bank_entries_are_inserted_many_a_statement_skipping_known_hashes() {
+        let sql = super::insert_bank_entries(2);
+        assert!(
+            sql.ends_with(
+                "VALUES ($1, $2, $3, $4, $5, $6), ($7, $8, $9, $10, $11, $12) \
+                 ON CONFLICT (bank, hash) DO NOTHING"
+            ),
+            "{sql}"
+        );
+    }
+}

@@ -1,5 +1,6 @@
 //! One module per subcommand: its arguments and a `run` that calls the library.
 
+pub mod bank;
 pub mod classify;
 pub mod data;
 pub mod doctor;
