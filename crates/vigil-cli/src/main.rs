@@ -10,7 +10,9 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use vigil_cli::home::Home;
 
-use commands::{bank, classify, data, doctor, eval, keys, policy, report, serve, store, train};
+use commands::{
+    bank, classify, data, doctor, eval, hash, keys, policy, report, serve, store, train,
+};
 
 /// Vigil: a self-hosted trust & safety scanner.
 #[derive(Debug, Parser)]
@@ -60,6 +62,8 @@ enum Command {
     Bank(bank::BankCommand),
     /// Report which optional outside components are present.
     Doctor,
+    /// Print PDQ hashes of image files (one tab-separated line per hash).
+    Hash(hash::HashArgs),
 }
 
 fn main() -> ExitCode {
@@ -88,5 +92,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(a) => serve::run(&home, a),
         Command::Report(c) => report::run(&home, c),
         Command::Doctor => doctor::run(&home),
+        Command::Hash(a) => hash::run(a),
     }
 }

@@ -5,6 +5,7 @@ pub mod classify;
 pub mod data;
 pub mod doctor;
 pub mod eval;
+pub mod hash;
 pub mod keys;
 pub mod policy;
 pub mod report;
