@@ -2,10 +2,12 @@
 //! index over them (`index`), and the hash type both share.
 
 mod hash;
-pub mod pdq;
+pub mod index;
 pub mod ocr;
+pub mod pdq;
 
 pub use hash::{InvalidHash, PdqHash};
+pub use index::{EntryId, Match, MatchIndex};
 pub use pdq::{
     pdq_dihedral_from_bytes, pdq_dihedral_from_image, pdq_dihedral_from_path, pdq_from_bytes,
     pdq_from_image, pdq_from_path, Dihedral, PdqDihedral, PdqError, PdqHasher, PdqOutput,
