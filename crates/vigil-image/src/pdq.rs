@@ -23,6 +23,7 @@ use crate::PdqHash;
 use dct::{dct64_to_16, dihedral_dct, hash_from_dct, quality, Dct16};
 pub use jarosz::jarosz_window;
 use jarosz::{JaroszFilter, Pixels, SIDE};
+
 /// Images narrower or shorter than this get the all-zero hash and quality 0,
 /// as in the reference.
 pub const MIN_HASHABLE_DIM: u32 = 5;
@@ -128,31 +129,37 @@ impl PdqDihedral {
 /// or "image bytes" when there is none.
 #[derive(Debug, thiserror::Error)]
 pub enum PdqError {
+    /// The file could not be read (missing, a folder, no permission).
     #[error("{}: cannot read the file: {source}", shown(path))]
     Unreadable {
         path: Option<PathBuf>,
         source: std::io::Error,
     },
+    /// No image format recognised from the first bytes.
     #[error(
         "{}: not an image in a format Vigil reads (PNG, JPEG, GIF, WebP, BMP, TIFF)",
         shown(path)
     )]
     NotAnImage { path: Option<PathBuf> },
+    /// The file stops before the image does.
     #[error("{}: the image is truncated: {detail}", shown(path))]
     Truncated {
         path: Option<PathBuf>,
         detail: String,
     },
+    /// The decoder found data it cannot make sense of.
     #[error("{}: the image is damaged: {detail}", shown(path))]
     Damaged {
         path: Option<PathBuf>,
         detail: String,
     },
+    /// A format or variant of one that Vigil does not decode.
     #[error("{}: unsupported image: {detail}", shown(path))]
     Unsupported {
         path: Option<PathBuf>,
         detail: String,
     },
+    /// Decoding would need more memory than the decoder's limit (512 MiB).
     #[error("{}: the image is too large to decode: {detail}", shown(path))]
     TooLarge {
         path: Option<PathBuf>,
