@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use vigil_cli::home::Home;
 
 use commands::{
-    bank, classify, data, doctor, eval, hash, keys, policy, report, serve, store, train,
+    bank, classify, data, doctor, eval, hash, keys, policy, report, scan, serve, store, train,
 };
 
 /// Vigil: a self-hosted trust & safety scanner.
@@ -50,6 +50,8 @@ enum Command {
     Store(store::StoreCommand),
     /// Run the scanning service (HTTP API, decision log, statements, metrics).
     Serve(serve::ServeArgs),
+    /// Decide image files or a text with the service's engine, and log the decisions.
+    Scan(scan::ScanArgs),
     /// Regulatory reports: DSA statements of reasons.
     #[command(subcommand)]
     Report(report::ReportCommand),
@@ -90,6 +92,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Keys(c) => keys::run(&home, c),
         Command::Bank(c) => bank::run(&home, c),
         Command::Serve(a) => serve::run(&home, a),
+        Command::Scan(a) => scan::run(&home, a),
         Command::Report(c) => report::run(&home, c),
         Command::Doctor => doctor::run(&home),
         Command::Hash(a) => hash::run(a),

@@ -225,10 +225,45 @@ pub struct Decision {
     /// the content itself.
     #[serde(default, skip_serializing_if = "ContentFacts::is_empty")]
     pub content: ContentFacts,
-    /// Parts of the item no detector looked at, and why. A decision with
-    /// any is at least `review`: unexamined content is never allowed silently.
+    /// Parts of the item a detector did not look at, and why. A part no
+    /// detector examined at all makes the decision at least `review`:
+    /// unexamined content is never allowed silently.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_analysed: Vec<NotAnalysed>,
+    /// Every hash-bank match of the item's images, used or suppressed, for
+    /// audit. Positive matches that are not suppressed are also signals.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hash_matches: Vec<HashMatch>,
+}
+
+/// One match of an image's perceptual hash against a hash bank.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HashMatch {
+    /// Which attachment (index into the item's `media`).
+    pub media_index: usize,
+    /// The bank.
+    pub bank: String,
+    /// `true` for a negative (known-benign) bank.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub negative: bool,
+    /// The matched entry's id in the store.
+    pub entry: i64,
+    /// The entry's label, if any.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
+    /// Where the entry came from, if known.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub source: String,
+    /// Bits in which the image's hash and the entry's differ.
+    pub distance: u32,
+    /// Which of the image's 8 rotations and reflections matched (`orig`,
+    /// `rot90`, …).
+    pub variant: String,
+    /// For a positive match: the negative bank entry (`bank#entry`) that
+    /// suppressed it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed_by: Option<String>,
 }
 
 /// A part of an item no detector examined.
@@ -240,6 +275,11 @@ pub struct NotAnalysed {
     /// Which attachment (index into the item's `media`), if a media one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_index: Option<usize>,
+    /// The detector that did not run (`ocr`, `nudity`, `hash-match`);
+    /// absent when no detector examined the part at all, which makes the
+    /// decision at least `review`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detector: Option<String>,
     /// Why it was not analysed.
     pub reason: String,
 }

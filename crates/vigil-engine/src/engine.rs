@@ -9,9 +9,12 @@ use vigil_core::{
     sha256_hex, Action, ContentFacts, Decision, Evidence, InputDigest, Item, Modality, NotAnalysed,
     Score, Signal,
 };
+use vigil_core::{MediaKind, VersionRef};
+use vigil_image::ocr::Ocr;
 use vigil_policy::{fuse_max, DecisionInput, Policy};
 use vigil_text::blocklist::PolicyBlocklists;
 
+use crate::image::{analyse, Banks, ImageFindings};
 use crate::input::{check_item, InputError, Limits};
 use crate::text::{LinearPass, TextModelError, TextScorer};
 
@@ -85,10 +88,13 @@ impl PolicyState {
     }
 }
 
-/// Text models, the current policy and the input limits.
+/// Text models, image tools, the current policy, the hash banks and the
+/// input limits.
 pub struct Engine {
     text: TextScorer,
     policy: RwLock<Arc<PolicyState>>,
+    banks: RwLock<Arc<Banks>>,
+    ocr: Result<Ocr, String>,
     limits: Limits,
 }
 
@@ -120,8 +126,39 @@ impl Engine {
         Engine {
             text,
             policy: RwLock::new(Arc::new(policy)),
+            banks: RwLock::new(Arc::new(Banks::default())),
+            ocr: Err("OCR is not configured".to_owned()),
             limits,
         }
+    }
+
+    /// Reads text in images with `ocr`; with `Err(why)`, every image's
+    /// decision says OCR did not run, and why.
+    pub fn with_ocr(mut self, ocr: Result<Ocr, String>) -> Engine {
+        self.ocr = ocr;
+        self
+    }
+
+    /// Whether OCR runs, or why not.
+    pub fn ocr(&self) -> Result<&Ocr, &str> {
+        self.ocr.as_ref().map_err(String::as_str)
+    }
+
+    /// The hash banks now matched against.
+    pub fn banks(&self) -> Arc<Banks> {
+        self.banks
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Puts a rebuilt bank index in force; scans already running finish
+    /// with the old one.
+    pub fn replace_banks(&self, banks: Banks) {
+        *self
+            .banks
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(banks);
     }
 
     /// The text models.
@@ -187,17 +224,33 @@ impl Engine {
             }
             None => (None, Vec::new()),
         };
-        // No media detector is built in yet: say so in the decision.
-        let not_analysed = checked
-            .media
-            .iter()
-            .enumerate()
-            .map(|(i, m)| NotAnalysed {
-                modality: m.kind.modality(),
-                media_index: Some(i),
-                reason: format!("no {} detector is configured", m.kind.modality()),
-            })
-            .collect();
+        let mut media = ImageFindings::default();
+        let banks = if checked.media.iter().any(|m| m.kind == MediaKind::Image) {
+            Some(self.banks())
+        } else {
+            None
+        };
+        for (i, m) in checked.media.iter().enumerate() {
+            match (m.kind, &banks) {
+                (MediaKind::Image, Some(banks)) => {
+                    let found = analyse(i, &m.bytes, &state.policy, banks, self.ocr(), &self.text)?;
+                    media.signals.extend(found.signals);
+                    media.matches.extend(found.matches);
+                    media.not_analysed.extend(found.not_analysed);
+                    for model in found.models {
+                        if !media.models.contains(&model) {
+                            media.models.push(model);
+                        }
+                    }
+                }
+                _ => media.not_analysed.push(NotAnalysed {
+                    modality: m.kind.modality(),
+                    media_index: Some(i),
+                    detector: None,
+                    reason: format!("no {} detector is configured", m.kind.modality()),
+                }),
+            }
+        }
         Ok(Prepared {
             item_id: item.id.clone(),
             text,
@@ -206,7 +259,7 @@ impl Engine {
             state,
             linear,
             blocklist_signals,
-            not_analysed,
+            media,
             received,
             linear_us: started.elapsed().as_micros() as u64,
         })
@@ -236,18 +289,53 @@ impl Engine {
             }
         }
         signals.append(&mut prepared.blocklist_signals);
+        signals.append(&mut prepared.media.signals);
+        let mut models = self.text.versions();
+        for name in &prepared.media.models {
+            models.push(match name.as_str() {
+                "pdq" => VersionRef {
+                    name: "pdq".to_owned(),
+                    version: "1".to_owned(),
+                    digest: None,
+                },
+                "tesseract" => VersionRef {
+                    name: "tesseract".to_owned(),
+                    version: self.ocr().ok().and_then(Ocr::version).unwrap_or_default(),
+                    digest: None,
+                },
+                other => VersionRef {
+                    name: other.to_owned(),
+                    version: String::new(),
+                    digest: None,
+                },
+            });
+        }
+        if prepared.media.models.iter().any(|m| m == "pdq") {
+            models.push(VersionRef {
+                name: "hash-banks".to_owned(),
+                version: self.banks().version().to_string(),
+                digest: None,
+            });
+        }
         let mut decision = prepared.state.policy.decide(DecisionInput {
             item_id: prepared.item_id,
             input_digest: prepared.digest,
             scores: fuse_max(&signals),
-            models: self.text.versions(),
+            models,
             latency_us: 0,
             content: prepared.content,
         });
-        if !prepared.not_analysed.is_empty() && decision.action < Action::Review {
+        // A part no detector examined is never allowed silently.
+        let unexamined = prepared
+            .media
+            .not_analysed
+            .iter()
+            .any(|n| n.detector.is_none());
+        if unexamined && decision.action < Action::Review {
             decision.action = Action::Review;
         }
-        decision.not_analysed = prepared.not_analysed;
+        decision.not_analysed = prepared.media.not_analysed;
+        decision.hash_matches = prepared.media.matches;
         decision.latency_us = prepared.received.elapsed().as_micros() as u64;
         Ok(Scan {
             decision,
@@ -268,7 +356,7 @@ pub struct Prepared {
     state: Arc<PolicyState>,
     linear: Option<LinearPass>,
     blocklist_signals: Vec<Signal>,
-    not_analysed: Vec<NotAnalysed>,
+    media: ImageFindings,
     received: Instant,
     linear_us: u64,
 }

@@ -9,9 +9,11 @@
 //! policy or wholly under the new one.
 
 mod engine;
+mod image;
 mod input;
 mod text;
 
 pub use engine::{Engine, PolicyLoadError, PolicyState, Prepared, Scan, ScanError};
+pub use image::{BankEntryInfo, Banks};
 pub use input::{check_item, CheckedItem, DecodedMedia, InputError, Limits};
 pub use text::{CascadeModels, LinearPass, TextModelError, TextModels, TextScorer, TextScores};

@@ -102,6 +102,7 @@ impl Policy {
             decided_at: OffsetDateTime::now_utc(),
             content: input.content,
             not_analysed: Vec::new(),
+            hash_matches: Vec::new(),
         }
     }
 

@@ -10,6 +10,7 @@
 
 mod api;
 mod auth;
+mod banks;
 mod error;
 mod json_object;
 mod metrics;
@@ -22,6 +23,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use api::{openapi, parse_instant, router, AppState};
+pub use banks::{check_policy_banks, load_banks};
 pub use error::{ApiError, ErrorBody};
 pub use metrics::Metrics;
 pub use statements::{export_statements, export_statements_page, Exported, PolicySource};
@@ -43,7 +45,8 @@ pub struct ServeConfig {
     /// then committed and returned, however long the commit takes: a
     /// committed decision is never withheld.
     pub request_timeout: Duration,
-    /// How often the policy file is checked for changes; `None`: never.
+    /// How often the policy file and the hash banks are checked for
+    /// changes; `None`: never.
     pub reload_every: Option<Duration>,
     /// Decisions older than this are deleted (checked hourly); `None`: the
     /// policy's `[log] retention_days`, else kept.
@@ -100,6 +103,24 @@ pub async fn serve(
         config.retention,
     ));
     record_policy(&store, &engine.policy()).await?;
+    let banks = load_banks(&store)
+        .await
+        .map_err(|e| std::io::Error::other(format!("cannot load the hash banks: {e}")))?;
+    log(
+        "info",
+        format_args!(
+            "hash banks: {} entries at version {}",
+            banks.len(),
+            banks.version()
+        ),
+    );
+    engine.replace_banks(banks);
+    for problem in check_policy_banks(&store, &engine.policy().policy).await {
+        log("warn", problem);
+    }
+    if let Some(every) = config.reload_every {
+        tokio::spawn(banks::watch_banks(engine.clone(), store.clone(), every));
+    }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     ready(addr);
@@ -176,6 +197,9 @@ async fn watch_policy(engine: Arc<Engine>, store: Store, metrics: Arc<Metrics>, 
                         state.policy.version.name, state.policy.version.version, state.digest
                     ),
                 );
+                for problem in check_policy_banks(&store, &state.policy).await {
+                    log("warn", problem);
+                }
                 engine.replace_policy(state);
                 metrics.reload("applied");
                 refused_digest = None;

@@ -158,6 +158,7 @@ mod tests {
             decided_at: datetime!(2024-05-01 12:00:00.5 +02:00),
             content: Default::default(),
             not_analysed: Vec::new(),
+            hash_matches: Vec::new(),
         }
     }
 

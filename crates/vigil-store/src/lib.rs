@@ -57,6 +57,7 @@
 //!     decided_at: datetime!(2025-01-01 12:00 UTC),
 //!     content: Default::default(),
 //!     not_analysed: Vec::new(),
+//!     hash_matches: Vec::new(),
 //! };
 //! store.insert_decision(&decision).await?;
 //!

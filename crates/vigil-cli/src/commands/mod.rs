@@ -9,6 +9,7 @@ pub mod hash;
 pub mod keys;
 pub mod policy;
 pub mod report;
+pub mod scan;
 pub mod serve;
 pub mod store;
 pub mod train;

@@ -14,15 +14,11 @@ use vigil_engine::{CascadeModels, Engine, Limits, PolicyState, TextModels, TextS
 use vigil_server::{log, ServeConfig};
 use vigil_store::Store;
 
+/// The flags that build an engine: models, policy, input limits, OCR.
+/// Shared by `vigil serve` and `vigil scan`.
 #[derive(Debug, clap::Args)]
-pub struct ServeArgs {
-    /// Address to listen on (loopback by default; use 0.0.0.0:PORT to expose).
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
-    /// The decision log: a SQLite path or `sqlite://PATH`. Default: HOME/vigil.db.
-    #[arg(long, value_name = "URL")]
-    db: Option<String>,
-    /// The policy file; watched and reloaded when it changes.
+pub struct EngineArgs {
+    /// The policy file (`vigil serve` watches it and reloads it when it changes).
     #[arg(long, default_value = "policies/default.toml")]
     policy: PathBuf,
     /// A text-linear model folder. Default: the model shipped with Vigil.
@@ -44,9 +40,12 @@ pub struct ServeArgs {
     /// Run the linear model alone, without the transformer cascade.
     #[arg(long)]
     no_cascade: bool,
-    /// Largest request body, in bytes.
-    #[arg(long, default_value_t = 16 * 1024 * 1024)]
-    max_body_bytes: usize,
+    /// The tesseract program that reads text in images.
+    #[arg(long, default_value = "tesseract")]
+    tesseract: PathBuf,
+    /// Do not read text in images (decisions say OCR did not run).
+    #[arg(long)]
+    no_ocr: bool,
     /// Longest text, in characters.
     #[arg(long, default_value_t = Limits::default().max_text_chars)]
     max_text_chars: usize,
@@ -56,6 +55,74 @@ pub struct ServeArgs {
     /// Most pixels in an image (width × height).
     #[arg(long, default_value_t = Limits::default().max_pixels)]
     max_pixels: u64,
+}
+
+impl EngineArgs {
+    /// Loads the models and the policy; warns (on stderr) about optional
+    /// parts that are missing.
+    pub fn build(&self, home: &Home) -> Result<Engine> {
+        let policy = PolicyState::load(&self.policy)
+            .map_err(|e| anyhow::anyhow!("the policy does not load:\n{e}"))?;
+        let embedder = self
+            .embedder
+            .clone()
+            .unwrap_or_else(|| home.model_dir().join("all-minilm-l6-v2"));
+        let cascade = if self.no_cascade {
+            None
+        } else if embedder.join("model.safetensors").is_file() || self.embedder.is_some() {
+            Some(CascadeModels {
+                head: self.head.clone(),
+                embedder,
+                band: Some(self.band),
+            })
+        } else {
+            log(
+                "warn",
+                format_args!(
+                    "the transformer is not installed in {} (run scripts/setup.sh): the linear model runs alone; /readyz says cascade=false",
+                    embedder.display()
+                ),
+            );
+            None
+        };
+        let text = TextScorer::load(&TextModels {
+            linear: self.model.clone(),
+            cascade,
+        })?;
+        let limits = Limits {
+            max_text_chars: self.max_text_chars,
+            max_media_bytes: self.max_media_bytes,
+            max_pixels: self.max_pixels,
+            ..Limits::default()
+        };
+        let ocr = if self.no_ocr {
+            Err("OCR is switched off (--no-ocr)".to_owned())
+        } else {
+            vigil_image::ocr::Ocr::find(&self.tesseract).map_err(|e| e.to_string())
+        };
+        if let Err(why) = &ocr {
+            log(
+                "warn",
+                format_args!("text in images will not be read: {why}"),
+            );
+        }
+        Ok(Engine::new(text, policy, limits).with_ocr(ocr))
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default; use 0.0.0.0:PORT to expose).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The decision log: a SQLite path or `sqlite://PATH`. Default: HOME/vigil.db.
+    #[arg(long, value_name = "URL")]
+    db: Option<String>,
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// Largest request body, in bytes.
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    max_body_bytes: usize,
     /// Most items per batch request.
     #[arg(long, default_value_t = 100)]
     max_batch: usize,
@@ -66,48 +133,18 @@ pub struct ServeArgs {
     /// the policy's `[log] retention_days`, else keep.
     #[arg(long)]
     retention_days: Option<u64>,
-    /// How often to check the policy file for changes, in milliseconds (0: never).
+    /// How often to check the policy file and the hash banks for changes,
+    /// in milliseconds (0: never).
     #[arg(long, default_value_t = 1000)]
     reload_ms: u64,
 }
 
 pub fn run(home: &Home, args: ServeArgs) -> Result<ExitCode> {
-    let policy = PolicyState::load(&args.policy).map_err(|e| {
-        anyhow::anyhow!("the policy does not load, so the service does not start:\n{e}")
-    })?;
-    let embedder = args
-        .embedder
-        .clone()
-        .unwrap_or_else(|| home.model_dir().join("all-minilm-l6-v2"));
-    let cascade = if args.no_cascade {
-        None
-    } else if embedder.join("model.safetensors").is_file() || args.embedder.is_some() {
-        Some(CascadeModels {
-            head: args.head.clone(),
-            embedder,
-            band: Some(args.band),
-        })
-    } else {
-        log(
-            "warn",
-            format_args!(
-                "the transformer is not installed in {} (run scripts/setup.sh): serving the linear model alone; /readyz says cascade=false",
-                embedder.display()
-            ),
-        );
-        None
-    };
-    let text = TextScorer::load(&TextModels {
-        linear: args.model.clone(),
-        cascade,
-    })?;
-    let limits = Limits {
-        max_text_chars: args.max_text_chars,
-        max_media_bytes: args.max_media_bytes,
-        max_pixels: args.max_pixels,
-        ..Limits::default()
-    };
-    let engine = Arc::new(Engine::new(text, policy, limits));
+    let engine = Arc::new(
+        args.engine
+            .build(home)
+            .context("the service does not start")?,
+    );
     let config = ServeConfig {
         listen: args.listen,
         max_body_bytes: args.max_body_bytes,

@@ -113,6 +113,7 @@ pub fn decision(action: Action, decided_at: OffsetDateTime) -> Decision {
         decided_at,
         content: Default::default(),
         not_analysed: Vec::new(),
+        hash_matches: Vec::new(),
     }
 }
 

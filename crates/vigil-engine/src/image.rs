@@ -1,0 +1,293 @@
+//! Images: PDQ hashes matched against the policy's hash banks, and the
+//! text in the image (OCR) scored by the text model.
+
+use vigil_core::{Evidence, HashMatch, Location, Modality, NotAnalysed, Score, Signal};
+use vigil_image::index::{EntryId, IndexError, MatchIndex};
+use vigil_image::ocr::Ocr;
+use vigil_image::pdq::{decode_image, PdqHasher};
+use vigil_image::PdqHash;
+use vigil_policy::Policy;
+
+use crate::input::InputError;
+use crate::text::TextScorer;
+
+/// One bank entry as the engine reports a match on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankEntryInfo {
+    /// The bank.
+    pub bank: String,
+    /// A negative (known-benign) bank.
+    pub negative: bool,
+    /// The entry's id in the store.
+    pub entry: i64,
+    /// Its label.
+    pub label: String,
+    /// Where it came from.
+    pub source: String,
+}
+
+/// Every enabled bank entry, indexed for within-distance search.
+#[derive(Debug, Default)]
+pub struct Banks {
+    index: MatchIndex,
+    entries: Vec<BankEntryInfo>,
+    version: i64,
+}
+
+impl Banks {
+    /// An index over `entries`; `version` is the store's banks version they
+    /// were read at (so a server can tell when to rebuild).
+    pub fn build(
+        entries: Vec<(PdqHash, BankEntryInfo)>,
+        version: i64,
+    ) -> Result<Banks, IndexError> {
+        let index = MatchIndex::build(
+            entries
+                .iter()
+                .enumerate()
+                .map(|(i, (hash, _))| (*hash, EntryId(i as u32))),
+        )?;
+        Ok(Banks {
+            index,
+            entries: entries.into_iter().map(|(_, info)| info).collect(),
+            version,
+        })
+    }
+
+    /// Entries indexed.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no entry is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The store's banks version the index was built at.
+    pub fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+/// The signals, matches and gaps of one image.
+#[derive(Debug, Default)]
+pub(crate) struct ImageFindings {
+    pub signals: Vec<Signal>,
+    pub matches: Vec<HashMatch>,
+    pub not_analysed: Vec<NotAnalysed>,
+    pub models: Vec<String>,
+}
+
+/// Most characters of OCR text quoted in evidence.
+const QUOTE_CHARS: usize = 200;
+
+/// Hashes an image and matches it against the banks the policy names;
+/// reads its text and scores it.
+pub(crate) fn analyse(
+    index: usize,
+    bytes: &[u8],
+    policy: &Policy,
+    banks: &Banks,
+    ocr: Result<&Ocr, &str>,
+    text: &TextScorer,
+) -> Result<ImageFindings, InputError> {
+    let mut out = ImageFindings::default();
+    let image = decode_image(bytes, None).map_err(|e| InputError::CorruptImage {
+        index,
+        message: e.to_string(),
+    })?;
+    let pdq = PdqHasher::new().dihedral_image(&image);
+    drop(image);
+    out.models.push("pdq".to_owned());
+    // Whether any detector looked at the image at all.
+    let mut examined = false;
+    if pdq.quality < policy.images.quality_floor {
+        out.not_analysed.push(NotAnalysed {
+            modality: Modality::Image,
+            media_index: Some(index),
+            detector: Some("hash-match".to_owned()),
+            reason: format!(
+                "PDQ quality {} is below the policy's floor of {}: not matched against hash banks",
+                pdq.quality, policy.images.quality_floor
+            ),
+        });
+    } else if policy.banks.is_empty() || banks.is_empty() {
+        out.not_analysed.push(NotAnalysed {
+            modality: Modality::Image,
+            media_index: Some(index),
+            detector: Some("hash-match".to_owned()),
+            reason: if policy.banks.is_empty() {
+                "the policy uses no hash banks".to_owned()
+            } else {
+                "the hash banks hold no enabled entry".to_owned()
+            },
+        });
+    } else {
+        match_banks(index, &pdq, policy, banks, &mut out);
+        examined = true;
+    }
+    match ocr {
+        Ok(ocr) => {
+            out.models.push("tesseract".to_owned());
+            let read = ocr.read(bytes);
+            examined |= read.is_ok();
+            match read {
+                Ok(found) if !found.lines.is_empty() => {
+                    let words = found.text();
+                    let scores = text
+                        .score_one(&words)
+                        .map_err(|e| InputError::CorruptImage {
+                            index,
+                            message: format!("the text model failed on its text: {e}"),
+                        })?;
+                    let region = found
+                        .region()
+                        .map(|(x, y, width, height)| Location::Region {
+                            x,
+                            y,
+                            width,
+                            height,
+                        });
+                    let quote: String = words.chars().take(QUOTE_CHARS).collect();
+                    for (category, p) in text.outputs().iter().zip(&scores.probs) {
+                        let mut evidence = Evidence::new(Modality::Image, "ocr+text").detail(
+                            format!("text in the image: \"{}\"", quote.replace('\n', " / ")),
+                        );
+                        evidence.media_index = Some(index);
+                        evidence.location = region.clone();
+                        out.signals.push(Signal {
+                            category: *category,
+                            score: Score::saturating(f64::from(*p)),
+                            evidence,
+                        });
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => out.not_analysed.push(NotAnalysed {
+                    modality: Modality::Image,
+                    media_index: Some(index),
+                    detector: Some("ocr".to_owned()),
+                    reason: e.to_string(),
+                }),
+            }
+        }
+        Err(why) => out.not_analysed.push(NotAnalysed {
+            modality: Modality::Image,
+            media_index: Some(index),
+            detector: Some("ocr".to_owned()),
+            reason: why.to_owned(),
+        }),
+    }
+    out.not_analysed.push(NotAnalysed {
+        modality: Modality::Image,
+        media_index: Some(index),
+        detector: Some("nudity".to_owned()),
+        reason: "no nudity detector is configured".to_owned(),
+    });
+    if !examined {
+        out.not_analysed.push(NotAnalysed {
+            modality: Modality::Image,
+            media_index: Some(index),
+            detector: None,
+            reason: "no detector examined the image (no hash match ran and its text was not read)"
+                .to_owned(),
+        });
+    }
+    Ok(out)
+}
+
+/// Matches the 8 dihedral hashes against the banks the policy uses. A
+/// positive match becomes a signal unless a negative bank matches the same
+/// image; every match is recorded.
+fn match_banks(
+    index: usize,
+    pdq: &vigil_image::pdq::PdqDihedral,
+    policy: &Policy,
+    banks: &Banks,
+    out: &mut ImageFindings,
+) {
+    if banks.is_empty() || policy.banks.is_empty() {
+        return;
+    }
+    let widest = policy
+        .banks
+        .iter()
+        .map(|b| b.distance(&policy.images))
+        .max()
+        .unwrap_or(policy.images.match_distance);
+    // The closest match of each entry over the 8 variants.
+    let mut best: std::collections::BTreeMap<u32, (u32, &'static str)> = Default::default();
+    let mut found = Vec::new();
+    for (variant, hash) in pdq.hashes {
+        banks.index.query_into(&hash, widest, &mut found);
+        for m in found.drain(..) {
+            let e = best.entry(m.id.0).or_insert((m.distance, variant.name()));
+            if m.distance < e.0 {
+                *e = (m.distance, variant.name());
+            }
+        }
+    }
+    let mut positives = Vec::new();
+    let mut suppressor: Option<String> = None;
+    for (id, (distance, variant)) in best {
+        let Some(info) = banks.entries.get(id as usize) else {
+            continue;
+        };
+        let Some(used) = policy.banks.iter().find(|b| b.name == info.bank) else {
+            continue; // A bank this policy does not use.
+        };
+        if distance > used.distance(&policy.images) {
+            continue;
+        }
+        let record = HashMatch {
+            media_index: index,
+            bank: info.bank.clone(),
+            negative: info.negative,
+            entry: info.entry,
+            label: info.label.clone(),
+            source: info.source.clone(),
+            distance,
+            variant: variant.to_owned(),
+            suppressed_by: None,
+        };
+        if info.negative || used.suppress {
+            if used.suppress && suppressor.is_none() {
+                suppressor = Some(format!("{}#{}", info.bank, info.entry));
+            }
+            out.matches.push(record);
+        } else if let Some(category) = used.category {
+            positives.push((record, category, used.score));
+        }
+    }
+    for (mut record, category, score) in positives {
+        if let Some(by) = &suppressor {
+            record.suppressed_by = Some(by.clone());
+        } else {
+            let mut evidence = Evidence::new(Modality::Image, format!("bank:{}", record.bank))
+                .detail(format!(
+                    "PDQ distance {} ({}) to entry #{}{}{}",
+                    record.distance,
+                    record.variant,
+                    record.entry,
+                    if record.label.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" \"{}\"", record.label)
+                    },
+                    if record.source.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" from {}", record.source)
+                    },
+                ));
+            evidence.media_index = Some(index);
+            out.signals.push(Signal {
+                category,
+                score,
+                evidence,
+            });
+        }
+        out.matches.push(record);
+    }
+}
