@@ -656,13 +656,20 @@ async fn get_decision(
 ) -> Result<Response, ApiError> {
     auth::require(&state.store, &headers, Scope::Review).await?;
     let id = parse_decision_id(&id)?;
-    match state.store.get_decision(id).await {
-        Ok(Some(d)) => Ok(Json(d).into_response()),
-        Ok(None) => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("no decision {id}"),
-        )),
+    found(state.store.get_decision(id).await, || {
+        format!("no decision {id}")
+    })
+}
+
+/// A stored record as JSON, 404 with `missing()` when absent, 500 when the
+/// store fails.
+fn found<T: serde::Serialize>(
+    stored: Result<Option<T>, vigil_store::StoreError>,
+    missing: impl FnOnce() -> String,
+) -> Result<Response, ApiError> {
+    match stored {
+        Ok(Some(value)) => Ok(Json(value).into_response()),
+        Ok(None) => Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", missing())),
         Err(e) => Err(ApiError::internal("store_unavailable", e.to_string())),
     }
 }
@@ -689,15 +696,9 @@ async fn get_decision_content(
 ) -> Result<Response, ApiError> {
     auth::require(&state.store, &headers, Scope::Review).await?;
     let id = parse_decision_id(&id)?;
-    match state.store.get_decision_content(id).await {
-        Ok(Some(item)) => Ok(Json(item).into_response()),
-        Ok(None) => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("no content is kept for decision {id} (the policy's `[log] store_content` was off, or there is no such decision)"),
-        )),
-        Err(e) => Err(ApiError::internal("store_unavailable", e.to_string())),
-    }
+    found(state.store.get_decision_content(id).await, || {
+        format!("no content is kept for decision {id} (the policy's `[log] store_content` was off, or there is no such decision)")
+    })
 }
 
 fn parse_decision_id(id: &str) -> Result<DecisionId, ApiError> {

@@ -158,19 +158,7 @@ async fn insert_rows(
         let text = sql::insert_decisions(chunk.len());
         let mut q = sqlx::query(&text);
         for row in chunk {
-            q = q
-                .bind(&row.id_text)
-                .bind(row.item_id)
-                .bind(row.action)
-                .bind(&row.decided_at)
-                .bind(row.decided_at_unix_ms)
-                .bind(row.policy_name)
-                .bind(row.policy_version)
-                .bind(row.policy_digest)
-                .bind(&row.models)
-                .bind(row.input_digest)
-                .bind(row.latency_us)
-                .bind(&row.body);
+            q = bind_decision(q, row);
         }
         q.execute(&mut **tx).await?;
     }
@@ -193,13 +181,12 @@ async fn insert_rows(
     Ok(())
 }
 
-async fn insert_row(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    row: &DecisionRow<'_>,
-) -> Result<(), StoreError> {
-    let id = row.id;
-    sqlx::query(sql::INSERT_DECISION)
-        .bind(&row.id_text)
+/// Binds one `decisions` row's 12 columns, in `sql::INSERT_DECISION` order.
+fn bind_decision<'q>(
+    q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    row: &'q DecisionRow<'_>,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    q.bind(&row.id_text)
         .bind(row.item_id)
         .bind(row.action)
         .bind(&row.decided_at)
@@ -211,6 +198,14 @@ async fn insert_row(
         .bind(row.input_digest)
         .bind(row.latency_us)
         .bind(&row.body)
+}
+
+async fn insert_row(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    row: &DecisionRow<'_>,
+) -> Result<(), StoreError> {
+    let id = row.id;
+    bind_decision(sqlx::query(sql::INSERT_DECISION), row)
         .execute(&mut **tx)
         .await
         .map_err(|source| match source {
