@@ -1,8 +1,11 @@
 //! Images: PDQ perceptual hashes (`pdq`), an exact within-distance match
-//! index over them (`index`), and the hash type both share.
+//! index over them (`index`), and the hash type both share; text in images
+//! (`ocr`); and the optional nudity detector (`nudity`, NudeNet's model run
+//! by tract).
 
 mod hash;
 pub mod index;
+pub mod nudity;
 pub mod ocr;
 pub mod pdq;
 
