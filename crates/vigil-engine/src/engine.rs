@@ -10,6 +10,7 @@ use vigil_core::{
     Score, Signal,
 };
 use vigil_core::{MediaKind, VersionRef};
+use vigil_image::nudity::NudityDetector;
 use vigil_image::ocr::Ocr;
 use vigil_policy::{fuse_max, DecisionInput, Policy};
 use vigil_text::blocklist::PolicyBlocklists;
@@ -95,6 +96,7 @@ pub struct Engine {
     policy: RwLock<Arc<PolicyState>>,
     banks: RwLock<Arc<Banks>>,
     ocr: Result<Ocr, String>,
+    nudity: Result<Arc<NudityDetector>, String>,
     limits: Limits,
 }
 
@@ -128,6 +130,7 @@ impl Engine {
             policy: RwLock::new(Arc::new(policy)),
             banks: RwLock::new(Arc::new(Banks::default())),
             ocr: Err("OCR is not configured".to_owned()),
+            nudity: Err("no nudity detector is configured".to_owned()),
             limits,
         }
     }
@@ -142,6 +145,19 @@ impl Engine {
     /// Whether OCR runs, or why not.
     pub fn ocr(&self) -> Result<&Ocr, &str> {
         self.ocr.as_ref().map_err(String::as_str)
+    }
+
+    /// Looks for nudity in images with `nudity` (shared, since the model is
+    /// large and read-only); with `Err(why)`, every image's decision says
+    /// the nudity detector did not run, and why.
+    pub fn with_nudity(mut self, nudity: Result<Arc<NudityDetector>, String>) -> Engine {
+        self.nudity = nudity;
+        self
+    }
+
+    /// Whether the nudity detector runs, or why not.
+    pub fn nudity(&self) -> Result<&NudityDetector, &str> {
+        self.nudity.as_deref().map_err(String::as_str)
     }
 
     /// The hash banks now matched against.
@@ -233,7 +249,15 @@ impl Engine {
         for (i, m) in checked.media.iter().enumerate() {
             match (m.kind, &banks) {
                 (MediaKind::Image, Some(banks)) => {
-                    let found = analyse(i, &m.bytes, &state.policy, banks, self.ocr(), &self.text)?;
+                    let found = analyse(
+                        i,
+                        &m.bytes,
+                        &state.policy,
+                        banks,
+                        self.ocr(),
+                        self.nudity(),
+                        &self.text,
+                    )?;
                     media.signals.extend(found.signals);
                     media.matches.extend(found.matches);
                     media.not_analysed.extend(found.not_analysed);
@@ -303,6 +327,18 @@ impl Engine {
                     version: self.ocr().ok().and_then(Ocr::version).unwrap_or_default(),
                     digest: None,
                 },
+                vigil_image::nudity::MODEL_NAME => {
+                    let detector = self.nudity().ok();
+                    VersionRef {
+                        name: name.clone(),
+                        // The NudeNet release, when the file is one Vigil knows.
+                        version: detector
+                            .and_then(NudityDetector::release)
+                            .unwrap_or("unknown")
+                            .to_owned(),
+                        digest: detector.map(|d| d.digest().to_owned()),
+                    }
+                }
                 other => VersionRef {
                     name: other.to_owned(),
                     version: String::new(),

@@ -1,8 +1,10 @@
-//! Images: PDQ hashes matched against the policy's hash banks, and the
-//! text in the image (OCR) scored by the text model.
+//! Images: PDQ hashes matched against the policy's hash banks, the text in
+//! the image (OCR) scored by the text model, and NudeNet's nudity detector.
 
-use vigil_core::{Evidence, HashMatch, Location, Modality, NotAnalysed, Score, Signal};
+use ::image::DynamicImage;
+use vigil_core::{Category, Evidence, HashMatch, Location, Modality, NotAnalysed, Score, Signal};
 use vigil_image::index::{EntryId, IndexError, MatchIndex};
+use vigil_image::nudity::{NudityClass, NudityDetector, MODEL_NAME as NUDITY_MODEL};
 use vigil_image::ocr::Ocr;
 use vigil_image::pdq::{decode_image, PdqHasher};
 use vigil_image::PdqHash;
@@ -83,13 +85,15 @@ pub(crate) struct ImageFindings {
 const QUOTE_CHARS: usize = 200;
 
 /// Hashes an image and matches it against the banks the policy names;
-/// reads its text and scores it.
+/// reads its text and scores it; looks for nudity. The image is decoded
+/// once, for PDQ and the nudity detector both.
 pub(crate) fn analyse(
     index: usize,
     bytes: &[u8],
     policy: &Policy,
     banks: &Banks,
     ocr: Result<&Ocr, &str>,
+    nudity: Result<&NudityDetector, &str>,
     text: &TextScorer,
 ) -> Result<ImageFindings, InputError> {
     let mut out = ImageFindings::default();
@@ -98,7 +102,6 @@ pub(crate) fn analyse(
         message: e.to_string(),
     })?;
     let pdq = PdqHasher::new().dihedral_image(&image);
-    drop(image);
     out.models.push("pdq".to_owned());
     // Whether any detector looked at the image at all.
     let mut examined = false;
@@ -179,22 +182,86 @@ pub(crate) fn analyse(
             reason: why.to_owned(),
         }),
     }
-    out.not_analysed.push(NotAnalysed {
-        modality: Modality::Image,
-        media_index: Some(index),
-        detector: Some("nudity".to_owned()),
-        reason: "no nudity detector is configured".to_owned(),
-    });
+    examined |= find_nudity(index, &image, nudity, &mut out);
     if !examined {
         out.not_analysed.push(NotAnalysed {
             modality: Modality::Image,
             media_index: Some(index),
             detector: None,
-            reason: "no detector examined the image (no hash match ran and its text was not read)"
+            reason: "no detector examined the image (no hash match ran, its text was not read \
+                     and the nudity detector did not run)"
                 .to_owned(),
         });
     }
     Ok(out)
+}
+
+/// Runs the nudity detector on the decoded image: each detection of a
+/// [`sexual_class`] becomes a `sexual` signal with the detection's score and
+/// its box as evidence. Returns whether the detector ran.
+fn find_nudity(
+    index: usize,
+    image: &DynamicImage,
+    detector: Result<&NudityDetector, &str>,
+    out: &mut ImageFindings,
+) -> bool {
+    let not_analysed = |reason: String| NotAnalysed {
+        modality: Modality::Image,
+        media_index: Some(index),
+        detector: Some("nudity".to_owned()),
+        reason,
+    };
+    let detector = match detector {
+        Ok(detector) => detector,
+        Err(why) => {
+            out.not_analysed.push(not_analysed(why.to_owned()));
+            return false;
+        }
+    };
+    out.models.push(NUDITY_MODEL.to_owned());
+    let found = match detector.detect(image) {
+        Ok(found) => found,
+        Err(e) => {
+            out.not_analysed.push(not_analysed(e.to_string()));
+            return false;
+        }
+    };
+    for detection in found.into_iter().filter(|d| sexual_class(d.class)) {
+        let (x, y, width, height) = detection.region;
+        let mut evidence = Evidence::new(Modality::Image, NUDITY_MODEL).detail(format!(
+            "{} with score {:.2}",
+            detection.class, detection.score
+        ));
+        evidence.media_index = Some(index);
+        evidence.location = Some(Location::Region {
+            x,
+            y,
+            width,
+            height,
+        });
+        out.signals.push(Signal {
+            category: Category::Sexual,
+            score: Score::saturating(f64::from(detection.score)),
+            evidence,
+        });
+    }
+    true
+}
+
+/// Whether a NudeNet class is evidence of sexual content: exposed genitalia
+/// (female or male), an exposed female breast, exposed buttocks, an exposed
+/// anus. Covered parts, faces, feet, armpits, bellies and male breasts make
+/// no signal: they are everywhere in ordinary photos, and a swimsuit is not
+/// nudity.
+pub(crate) fn sexual_class(class: NudityClass) -> bool {
+    matches!(
+        class,
+        NudityClass::FemaleGenitaliaExposed
+            | NudityClass::MaleGenitaliaExposed
+            | NudityClass::FemaleBreastExposed
+            | NudityClass::ButtocksExposed
+            | NudityClass::AnusExposed
+    )
 }
 
 /// Matches the 8 dihedral hashes against the banks the policy uses. A
@@ -289,5 +356,29 @@ fn match_banks(
             });
         }
         out.matches.push(record);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_exposed_sexual_parts_make_a_signal() {
+        let sexual: Vec<&str> = NudityClass::ALL
+            .into_iter()
+            .filter(|c| sexual_class(*c))
+            .map(NudityClass::name)
+            .collect();
+        assert_eq!(
+            sexual,
+            [
+                "BUTTOCKS_EXPOSED",
+                "FEMALE_BREAST_EXPOSED",
+                "FEMALE_GENITALIA_EXPOSED",
+                "ANUS_EXPOSED",
+                "MALE_GENITALIA_EXPOSED",
+            ]
+        );
     }
 }

@@ -11,11 +11,12 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use vigil_cli::home::Home;
 use vigil_engine::{CascadeModels, Engine, Limits, PolicyState, TextModels, TextScorer};
+use vigil_image::nudity::NudityDetector;
 use vigil_server::{log, ServeConfig};
 use vigil_store::Store;
 
-/// The flags that build an engine: models, policy, input limits, OCR.
-/// Shared by `vigil serve` and `vigil scan`.
+/// The flags that build an engine: models, policy, input limits, OCR, the
+/// nudity detector. Shared by `vigil serve` and `vigil scan`.
 #[derive(Debug, clap::Args)]
 pub struct EngineArgs {
     /// The policy file (`vigil serve` watches it and reloads it when it changes).
@@ -46,6 +47,15 @@ pub struct EngineArgs {
     /// Do not read text in images (decisions say OCR did not run).
     #[arg(long)]
     no_ocr: bool,
+    /// NudeNet's 320n ONNX model (AGPL-3.0, installed by
+    /// `scripts/setup.sh --with-nudenet`). Default:
+    /// HOME/models/nudenet/320n.onnx.
+    #[arg(long, value_name = "PATH")]
+    nudenet: Option<PathBuf>,
+    /// Do not look for nudity in images (decisions say the detector did not
+    /// run).
+    #[arg(long)]
+    no_nudity: bool,
     /// Longest text, in characters.
     #[arg(long, default_value_t = Limits::default().max_text_chars)]
     max_text_chars: usize,
@@ -106,7 +116,40 @@ impl EngineArgs {
                 format_args!("text in images will not be read: {why}"),
             );
         }
-        Ok(Engine::new(text, policy, limits).with_ocr(ocr))
+        Ok(Engine::new(text, policy, limits)
+            .with_ocr(ocr)
+            .with_nudity(self.nudity(home)))
+    }
+
+    /// The nudity detector, or why it does not run (with a warning on
+    /// stderr): a missing or unusable model is not an error.
+    fn nudity(&self, home: &Home) -> Result<Arc<NudityDetector>, String> {
+        if self.no_nudity {
+            return Err("the nudity detector is switched off (--no-nudity)".to_owned());
+        }
+        let path = self
+            .nudenet
+            .clone()
+            .unwrap_or_else(|| home.model_dir().join("nudenet/320n.onnx"));
+        if path.is_file() {
+            NudityDetector::load(&path).map(Arc::new).map_err(|e| {
+                log(
+                    "warn",
+                    format_args!("images will not be checked for nudity: {e}"),
+                );
+                // Decisions name the failure, not the server's paths.
+                "the nudity model did not load (see the server's log)".to_owned()
+            })
+        } else {
+            log(
+                "warn",
+                format_args!(
+                    "images will not be checked for nudity: {} is absent (run scripts/setup.sh --with-nudenet)",
+                    path.display()
+                ),
+            );
+            Err("the nudity model is not installed: run scripts/setup.sh --with-nudenet".to_owned())
+        }
     }
 }
 
