@@ -7,8 +7,17 @@
 //! which category, is the policy's business, not the store's. Entries are
 //! added in one transaction per call ([`Store::add_bank_entries`]); a hash a
 //! bank holds already is never duplicated. Every write raises a counter,
-//! [`Store::banks_version`], so that a server can tell cheaply when to
-//! rebuild its index from [`Store::all_enabled_entries`].
+//! [`Store::banks_version`], so that a server can tell cheaply when its
+//! index is stale; it builds the index from [`Store::all_enabled_entries`]
+//! once and then applies [`Store::bank_changes_since`] the version it holds.
+//!
+//! Change tracking (migration 0007): every write raises the counter first
+//! and stamps each entry it touches with the new value (`change_seq`); a
+//! removal deletes the entry and records its id in `bank_entry_removals`,
+//! stamped the same way. Removals are a separate table rather than a
+//! soft-delete flag so that every other query, the bank's counts and the
+//! `UNIQUE (bank, hash)` rule stay as they were, and a removed hash really
+//! leaves the store (only its id and bank are kept).
 //!
 //! Hashes are checked here as 64 hex digits and stored in lower case. The
 //! store does not depend on `vigil-image` for that: its `PdqHash` would pull
@@ -16,6 +25,7 @@
 //! callers that read hashes from outside (the CLI) parse them with `PdqHash`
 //! anyway, with the line they came from.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -30,7 +40,7 @@ use crate::{sql, Store, StoreError};
 /// The longest bank name, in characters.
 pub const MAX_BANK_NAME_CHARS: usize = 64;
 
-/// Entries per multi-row insert: 6 placeholders each, far under SQLite's
+/// Entries per multi-row insert: 7 placeholders each, far under SQLite's
 /// 32,766, and large enough that a big import is a few statements.
 const ENTRIES_PER_STATEMENT: usize = 500;
 
@@ -131,6 +141,41 @@ impl NewEntry {
             label: String::new(),
             enabled: true,
         }
+    }
+}
+
+/// Every change to the banks after a version, read in one transaction so
+/// that it is exactly the difference between that version and
+/// [`BankChanges::version`].
+///
+/// Apply [`BankChanges::removed`] before [`BankChanges::changed`]: SQLite may
+/// give a new entry the id of a removed one (when the removed one had the
+/// highest id), and then the id is in both lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BankChanges {
+    /// The banks version these changes lead to.
+    pub version: i64,
+    /// Every entry added, enabled or disabled after the version asked for,
+    /// as it is now (its `enabled` flag says which state to apply), in id
+    /// order.
+    pub changed: Vec<BankEntry>,
+    /// The ids of entries removed after the version asked for, each once,
+    /// in order.
+    pub removed: Vec<i64>,
+    /// The kind of every bank, so that entries of a bank created after the
+    /// version asked for can be told positive or negative.
+    pub kinds: BTreeMap<String, BankKind>,
+}
+
+impl BankChanges {
+    /// Entries changed or removed.
+    pub fn len(&self) -> usize {
+        self.changed.len() + self.removed.len()
+    }
+
+    /// Whether no entry changed (a new empty bank is not an entry change).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -269,13 +314,7 @@ impl Store {
         let mut added = 0;
         match &self.backend {
             Backend::Sqlite(pool) => {
-                // The first statement is a write, so the transaction takes
-                // the write lock at once (waiting its turn) rather than
-                // upgrading from a read, which SQLite may refuse outright.
-                let mut tx = pool
-                    .begin()
-                    .await
-                    .map_err(StoreError::query("begin add bank entries"))?;
+                let (mut tx, seq) = begin_change(pool, "begin add bank entries").await?;
                 for chunk in rows.chunks(ENTRIES_PER_STATEMENT) {
                     let text = sql::insert_bank_entries(chunk.len());
                     let mut query = sqlx::query(&text);
@@ -286,7 +325,8 @@ impl Store {
                             .bind(&entry.source)
                             .bind(&entry.label)
                             .bind(&added_at)
-                            .bind(i64::from(entry.enabled));
+                            .bind(i64::from(entry.enabled))
+                            .bind(seq);
                     }
                     added += query
                         .execute(&mut *tx)
@@ -294,12 +334,7 @@ impl Store {
                         .map_err(StoreError::query("add bank entries"))?
                         .rows_affected();
                 }
-                if added > 0 {
-                    bump_changes(&mut tx).await?;
-                }
-                tx.commit()
-                    .await
-                    .map_err(StoreError::query("commit add bank entries"))?;
+                finish_change(tx, added > 0, "commit add bank entries").await?;
             }
         }
         Ok(EntriesAdded {
@@ -313,10 +348,29 @@ impl Store {
     pub async fn remove_bank_entry(&self, bank: &str, hash: &str) -> Result<bool, StoreError> {
         let hash = normalized_hash(bank, hash)?;
         self.require_bank(bank).await?;
-        self.change_entry(sql::DELETE_BANK_ENTRY, "remove bank entry", |q| {
-            q.bind(bank).bind(&hash)
-        })
-        .await
+        match &self.backend {
+            Backend::Sqlite(pool) => {
+                let what = "remove bank entry";
+                let (mut tx, seq) = begin_change(pool, what).await?;
+                let removed: Option<i64> = sqlx::query_scalar(sql::DELETE_BANK_ENTRY)
+                    .bind(bank)
+                    .bind(&hash)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(StoreError::query(what))?;
+                if let Some(id) = removed {
+                    sqlx::query(sql::INSERT_BANK_ENTRY_REMOVAL)
+                        .bind(id)
+                        .bind(bank)
+                        .bind(seq)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(StoreError::query("record bank entry removal"))?;
+                }
+                finish_change(tx, removed.is_some(), what).await?;
+                Ok(removed.is_some())
+            }
+        }
     }
 
     /// Enables or disables the entry for `hash` in `bank`; `false` when the
@@ -330,10 +384,23 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let hash = normalized_hash(bank, hash)?;
         self.require_bank(bank).await?;
-        self.change_entry(sql::SET_BANK_ENTRY_ENABLED, "set bank entry enabled", |q| {
-            q.bind(i64::from(enabled)).bind(bank).bind(&hash)
-        })
-        .await
+        match &self.backend {
+            Backend::Sqlite(pool) => {
+                let what = "set bank entry enabled";
+                let (mut tx, seq) = begin_change(pool, what).await?;
+                let changed = sqlx::query(sql::SET_BANK_ENTRY_ENABLED)
+                    .bind(i64::from(enabled))
+                    .bind(seq)
+                    .bind(bank)
+                    .bind(&hash)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::query(what))?
+                    .rows_affected();
+                finish_change(tx, changed > 0, what).await?;
+                Ok(changed > 0)
+            }
+        }
     }
 
     /// Every entry of `bank`, enabled or not, in id order (the order they
@@ -366,6 +433,95 @@ impl Store {
         rows.iter().map(entry_from_row).collect()
     }
 
+    /// Every entry added, enabled, disabled or removed after banks version
+    /// `since`, and the version that brings, read in one transaction so the
+    /// lists and the version agree however many writers are at work.
+    ///
+    /// A server that built its index at version `V` (read before the
+    /// entries, as [`Store::all_enabled_entries`] says) asks for the changes
+    /// since `V` and applies them to reach [`BankChanges::version`]. The
+    /// answer is exact for any `since` from the version at which the store
+    /// was upgraded to change tracking (schema 7) on; entries present then
+    /// are listed as changed at that version, and earlier removals were not
+    /// recorded. Two indexed reads: the cost is the size of the change, not
+    /// of the banks.
+    ///
+    /// ```
+    /// use vigil_store::{BankKind, NewEntry, Store};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # tokio::runtime::Runtime::new()?.block_on(async {
+    /// let store = Store::open_sqlite(&dir.path().join("vigil.db")).await?;
+    /// store.create_bank("known_scams", BankKind::Positive, "").await?;
+    /// let (a, b) = ("ab".repeat(32), "cd".repeat(32));
+    /// store.add_bank_entries("known_scams", &[NewEntry::new(&a)]).await?;
+    /// let seen = store.banks_version().await?;
+    ///
+    /// store.add_bank_entries("known_scams", &[NewEntry::new(&b)]).await?;
+    /// store.set_entry_enabled("known_scams", &a, false).await?;
+    /// let changes = store.bank_changes_since(seen).await?;
+    /// assert_eq!(changes.version, seen + 2);
+    /// let states: Vec<_> = changes.changed.iter().map(|e| (e.hash.as_str(), e.enabled)).collect();
+    /// assert_eq!(states, [(a.as_str(), false), (b.as_str(), true)]);
+    /// assert_eq!(changes.kinds["known_scams"], BankKind::Positive);
+    /// # store.close().await;
+    /// # Ok::<(), vigil_store::StoreError>(())
+    /// # })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn bank_changes_since(&self, since: i64) -> Result<BankChanges, StoreError> {
+        let (version, rows, removed, kinds) = match &self.backend {
+            Backend::Sqlite(pool) => {
+                // In WAL mode a read transaction sees one snapshot, taken
+                // at its first read, to its end: no commit lands between
+                // the reads.
+                let what = "read bank changes";
+                let mut tx = pool.begin().await.map_err(StoreError::query(what))?;
+                let version: i64 = sqlx::query_scalar(sql::BANKS_CHANGES)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(StoreError::query("read banks version"))?;
+                let rows = sqlx::query(sql::BANK_ENTRIES_CHANGED_SINCE)
+                    .bind(since)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(StoreError::query("list changed bank entries"))?;
+                let removed: Vec<i64> = sqlx::query_scalar(sql::BANK_ENTRIES_REMOVED_SINCE)
+                    .bind(since)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(StoreError::query("list removed bank entries"))?;
+                let kinds = sqlx::query(sql::BANK_KINDS)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(StoreError::query("list bank kinds"))?;
+                tx.rollback().await.map_err(StoreError::query(what))?;
+                (version, rows, removed, kinds)
+            }
+        };
+        Ok(BankChanges {
+            version,
+            changed: rows.iter().map(entry_from_row).collect::<Result<_, _>>()?,
+            removed,
+            kinds: kinds.iter().map(kind_from_row).collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Every bank's kind by name: [`Store::list_banks`] without counting
+    /// entries, which at millions of entries is the difference between a
+    /// lookup and a scan.
+    pub async fn bank_kinds(&self) -> Result<BTreeMap<String, BankKind>, StoreError> {
+        let rows = match &self.backend {
+            Backend::Sqlite(pool) => sqlx::query(sql::BANK_KINDS)
+                .fetch_all(pool)
+                .await
+                .map_err(StoreError::query("list bank kinds"))?,
+        };
+        rows.iter().map(kind_from_row).collect()
+    }
+
     /// A number that rises with every change to any bank (a bank created;
     /// entries added, removed, enabled or disabled) and only then. One
     /// indexed read, cheap enough to poll; compare it for equality.
@@ -378,43 +534,56 @@ impl Store {
         }
     }
 
-    /// Fails with [`StoreError::UnknownBank`] unless `bank` exists.
-    async fn require_bank(&self, bank: &str) -> Result<Bank, StoreError> {
-        self.get_bank(bank)
-            .await?
-            .ok_or_else(|| StoreError::UnknownBank {
+    /// Fails with [`StoreError::UnknownBank`] unless `bank` exists. One
+    /// primary-key lookup: [`Store::get_bank`] would count the bank's
+    /// entries, a scan of millions of rows for every single-entry change.
+    async fn require_bank(&self, bank: &str) -> Result<(), StoreError> {
+        let found: Option<i64> = match &self.backend {
+            Backend::Sqlite(pool) => sqlx::query_scalar(sql::BANK_EXISTS)
+                .bind(bank)
+                .fetch_optional(pool)
+                .await
+                .map_err(StoreError::query("find bank"))?,
+        };
+        match found {
+            Some(_) => Ok(()),
+            None => Err(StoreError::UnknownBank {
                 name: bank.to_owned(),
-            })
-    }
-
-    /// Runs one statement that changes at most one entry, raising the
-    /// change counter if it did; whether it did.
-    async fn change_entry<'q>(
-        &self,
-        text: &'q str,
-        what: &'static str,
-        bind: impl FnOnce(SqliteQuery<'q>) -> SqliteQuery<'q>,
-    ) -> Result<bool, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(pool) => {
-                let mut tx = pool.begin().await.map_err(StoreError::query(what))?;
-                let changed = bind(sqlx::query(text))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(StoreError::query(what))?
-                    .rows_affected();
-                if changed > 0 {
-                    bump_changes(&mut tx).await?;
-                }
-                tx.commit().await.map_err(StoreError::query(what))?;
-                Ok(changed > 0)
-            }
+            }),
         }
     }
 }
 
-/// A SQLite statement being bound.
-type SqliteQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+/// Opens a transaction that changes entries: its first statement raises
+/// the change counter, whose new value it returns as the `change_seq` to
+/// stamp on every entry it touches. Being a write, that statement takes the
+/// write lock at once (waiting its turn) rather than upgrading from a read,
+/// which SQLite may refuse outright.
+async fn begin_change(
+    pool: &sqlx::SqlitePool,
+    what: &'static str,
+) -> Result<(sqlx::Transaction<'static, sqlx::Sqlite>, i64), StoreError> {
+    let mut tx = pool.begin().await.map_err(StoreError::query(what))?;
+    let seq = sqlx::query_scalar(sql::RAISE_BANKS_CHANGES)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::query("raise banks version"))?;
+    Ok((tx, seq))
+}
+
+/// Commits a transaction from [`begin_change`] if it `changed` anything;
+/// otherwise rolls it back, so that the version rises only with a change.
+async fn finish_change(
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    changed: bool,
+    what: &'static str,
+) -> Result<(), StoreError> {
+    if changed {
+        tx.commit().await.map_err(StoreError::query(what))
+    } else {
+        tx.rollback().await.map_err(StoreError::query(what))
+    }
+}
 
 /// Raises the banks' change counter inside the transaction that changed them.
 async fn bump_changes(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<(), StoreError> {
@@ -507,6 +676,23 @@ fn bank_from_row(row: &SqliteRow) -> Result<Bank, StoreError> {
         enabled: count(enabled),
         name,
     })
+}
+
+/// A bank's `(name, kind)` from `name, kind`.
+fn kind_from_row(row: &SqliteRow) -> Result<(String, BankKind), StoreError> {
+    let column = |source| StoreError::Query {
+        what: "read bank kind row",
+        source,
+    };
+    let name: String = row.try_get(0).map_err(column)?;
+    let kind: String = row.try_get(1).map_err(column)?;
+    match BankKind::from_stored(&kind) {
+        Some(kind) => Ok((name, kind)),
+        None => Err(StoreError::CorruptBank {
+            bank: name,
+            reason: format!("its kind `{kind}` is neither positive nor negative"),
+        }),
+    }
 }
 
 /// A row count read back from SQL.

@@ -27,8 +27,9 @@
 //! label. [`Store::create_bank`], [`Store::add_bank_entries`] (one
 //! transaction, never duplicating a hash), [`Store::remove_bank_entry`] and
 //! [`Store::set_entry_enabled`] change them; [`Store::all_enabled_entries`]
-//! is what a match index is built from, and [`Store::banks_version`] says
-//! cheaply when that index is stale.
+//! is what a match index is built from, [`Store::banks_version`] says
+//! cheaply when that index is stale, and [`Store::bank_changes_since`] says
+//! what to apply to it ([`BankChanges`]).
 //!
 //! Every failure is a [`StoreError`] naming the problem: a refused URL, a
 //! failed migration, a duplicate id, a stored row that no longer parses.
@@ -85,7 +86,9 @@ mod sql;
 mod sqlite;
 mod store;
 
-pub use banks::{Bank, BankEntry, BankKind, EntriesAdded, NewEntry, MAX_BANK_NAME_CHARS};
+pub use banks::{
+    Bank, BankChanges, BankEntry, BankKind, EntriesAdded, NewEntry, MAX_BANK_NAME_CHARS,
+};
 pub use decisions::{DecisionQuery, TimeOrder};
 pub use error::StoreError;
 pub use eval_runs::{EvalHistoryRow, EvalMetric, EvalRun};

@@ -210,15 +210,20 @@ pub(crate) const GET_BANK: &str = "\
     GROUP BY b.name, b.kind, b.description, b.created_at";
 
 /// Adds one entry unless the bank holds its hash already: `$1` bank, `$2`
-/// hash, `$3` source, `$4` label, `$5` added at, `$6` enabled (0 or 1).
+/// hash, `$3` source, `$4` label, `$5` added at, `$6` enabled (0 or 1),
+/// `$7` the banks version of the change.
 const INSERT_BANK_ENTRY: &str = "\
-    INSERT INTO bank_entries (bank, hash, source, label, added_at, enabled) \
-    VALUES ($1, $2, $3, $4, $5, $6)";
+    INSERT INTO bank_entries (bank, hash, source, label, added_at, enabled, change_seq) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
-/// Adds `rows` entries in one statement (6 placeholders a row, as
-/// [`INSERT_BANK_ENTRY`]), skipping those whose hash the bank holds already.
+/// Placeholders per row of [`INSERT_BANK_ENTRY`].
+pub(crate) const BANK_ENTRY_COLUMNS: usize = 7;
+
+/// Adds `rows` entries in one statement ([`BANK_ENTRY_COLUMNS`]
+/// placeholders a row, as [`INSERT_BANK_ENTRY`]), skipping those whose hash
+/// the bank holds already.
 pub(crate) fn insert_bank_entries(rows: usize) -> String {
-    let mut text = multi_row(INSERT_BANK_ENTRY, 6, rows);
+    let mut text = multi_row(INSERT_BANK_ENTRY, BANK_ENTRY_COLUMNS, rows);
     text.push_str(" ON CONFLICT (bank, hash) DO NOTHING");
     text
 }
@@ -233,16 +238,44 @@ pub(crate) const ALL_ENABLED_BANK_ENTRIES: &str = "\
     SELECT id, bank, hash, source, label, added_at, enabled FROM bank_entries \
     WHERE enabled = 1 ORDER BY id";
 
-/// Removes the entry with hash `$2` from bank `$1`.
-pub(crate) const DELETE_BANK_ENTRY: &str = "DELETE FROM bank_entries WHERE bank = $1 AND hash = $2";
+/// Removes the entry with hash `$2` from bank `$1`, returning its id.
+pub(crate) const DELETE_BANK_ENTRY: &str =
+    "DELETE FROM bank_entries WHERE bank = $1 AND hash = $2 RETURNING id";
 
-/// Sets `enabled` to `$1` (0 or 1) on the entry with hash `$3` in bank `$2`.
+/// Records that entry `$1` of bank `$2` was removed at banks version `$3`.
+pub(crate) const INSERT_BANK_ENTRY_REMOVAL: &str =
+    "INSERT INTO bank_entry_removals (entry_id, bank, change_seq) VALUES ($1, $2, $3)";
+
+/// Sets `enabled` to `$1` (0 or 1) and `change_seq` to `$2` on the entry
+/// with hash `$4` in bank `$3`.
 pub(crate) const SET_BANK_ENTRY_ENABLED: &str =
-    "UPDATE bank_entries SET enabled = $1 WHERE bank = $2 AND hash = $3";
+    "UPDATE bank_entries SET enabled = $1, change_seq = $2 WHERE bank = $3 AND hash = $4";
 
 /// Raises the banks' change counter; run in every transaction that changes a bank.
 pub(crate) const BUMP_BANKS_CHANGES: &str =
     "UPDATE banks_changes SET counter = counter + 1 WHERE id = 1";
+
+/// Raises the banks' change counter and returns its new value, the
+/// `change_seq` of what the transaction changes. A write, so it is the
+/// first statement of a changing transaction: the transaction takes the
+/// write lock at once instead of upgrading from a read.
+pub(crate) const RAISE_BANKS_CHANGES: &str =
+    "UPDATE banks_changes SET counter = counter + 1 WHERE id = 1 RETURNING counter";
+
+/// Every entry, enabled or not, changed after banks version `$1`, in id order.
+pub(crate) const BANK_ENTRIES_CHANGED_SINCE: &str = "\
+    SELECT id, bank, hash, source, label, added_at, enabled FROM bank_entries \
+    WHERE change_seq > $1 ORDER BY id";
+
+/// The ids of entries removed after banks version `$1`, each once, in order.
+pub(crate) const BANK_ENTRIES_REMOVED_SINCE: &str = "\
+    SELECT DISTINCT entry_id FROM bank_entry_removals WHERE change_seq > $1 ORDER BY entry_id";
+
+/// `1` if bank `$1` exists, without counting its entries.
+pub(crate) const BANK_EXISTS: &str = "SELECT 1 FROM banks WHERE name = $1";
+
+/// Every bank's name and kind, without counting entries.
+pub(crate) const BANK_KINDS: &str = "SELECT name, kind FROM banks ORDER BY name";
 
 /// The banks' change counter.
 pub(crate) const BANKS_CHANGES: &str = "SELECT counter FROM banks_changes WHERE id = 1";
@@ -254,7 +287,7 @@ mod bank_tests {
         let sql = super::insert_bank_entries(2);
         assert!(
             sql.ends_with(
-                "VALUES ($1, $2, $3, $4, $5, $6), ($7, $8, $9, $10, $11, $12) \
+                "VALUES ($1, $2, $3, $4, $5, $6, $7), ($8, $9, $10, $11, $12, $13, $14) \
                  ON CONFLICT (bank, hash) DO NOTHING"
             ),
             "{sql}"

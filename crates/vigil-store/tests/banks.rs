@@ -1,10 +1,11 @@
 //! Hash banks: creating and listing them, adding entries once, removing,
-//! enabling and disabling them, and the version a server polls.
+//! enabling and disabling them, the version a server polls and the changes
+//! since a version that it applies.
 
 mod common;
 
 use common::TempStore;
-use vigil_store::{BankKind, EntriesAdded, NewEntry, StoreError};
+use vigil_store::{BankChanges, BankKind, EntriesAdded, NewEntry, StoreError};
 
 /// A distinct valid hash for each `n`.
 fn hash(n: u32) -> String {
@@ -300,4 +301,150 @@ async fn banks_survive_reopening() {
     assert_eq!(entries[0].label, "seven");
     assert_eq!(store.banks_version().await.expect("version"), version);
     store.close().await;
+}
+
+/// The `(hash, enabled)` of each changed entry, in the order listed.
+fn states(changes: &BankChanges) -> Vec<(String, bool)> {
+    changes
+        .changed
+        .iter()
+        .map(|e| (e.hash.clone(), e.enabled))
+        .collect()
+}
+
+#[tokio::test]
+async fn changes_since_a_version_are_exactly_the_entries_added_disabled_enabled_and_removed() {
+    let t = TempStore::new().await;
+    let s = &t.store;
+    s.create_bank("bad", BankKind::Positive, "")
+        .await
+        .expect("create");
+    s.add_bank_entries(
+        "bad",
+        &[entry(1, ""), entry(2, ""), entry(3, ""), entry(4, "")],
+    )
+    .await
+    .expect("add");
+    let removed_id = s.bank_entries("bad").await.expect("entries")[3].id;
+    let seen = s.banks_version().await.expect("version");
+    let nothing = s.bank_changes_since(seen).await.expect("changes");
+    assert_eq!((nothing.version, nothing.len()), (seen, 0));
+    assert_eq!(nothing.kinds["bad"], BankKind::Positive);
+
+    s.set_entry_enabled("bad", &hash(2), false)
+        .await
+        .expect("disable");
+    s.set_entry_enabled("bad", &hash(3), false)
+        .await
+        .expect("disable");
+    let middle = s.banks_version().await.expect("version");
+    s.set_entry_enabled("bad", &hash(3), true)
+        .await
+        .expect("enable");
+    s.remove_bank_entry("bad", &hash(4)).await.expect("remove");
+    // A new bank, with an entry: its kind comes with the changes.
+    s.create_bank("benign", BankKind::Negative, "")
+        .await
+        .expect("create");
+    s.add_bank_entries("benign", &[entry(5, "meme")])
+        .await
+        .expect("add");
+    // Writes that change nothing leave no trace.
+    assert!(!s.remove_bank_entry("bad", &hash(9)).await.expect("absent"));
+    s.add_bank_entries("bad", &[entry(1, "")])
+        .await
+        .expect("add again");
+
+    let changes = s.bank_changes_since(seen).await.expect("changes");
+    assert_eq!(changes.version, s.banks_version().await.expect("version"));
+    assert_eq!(
+        states(&changes),
+        [(hash(2), false), (hash(3), true), (hash(5), true)]
+    );
+    assert_eq!(changes.removed, [removed_id]);
+    assert_eq!(changes.changed[2].bank, "benign");
+    assert_eq!(changes.changed[2].label, "meme");
+    assert_eq!(changes.kinds["benign"], BankKind::Negative);
+    assert_eq!(changes.len(), 4);
+
+    // From a later version, only what came after it.
+    let later = s.bank_changes_since(middle).await.expect("changes");
+    assert_eq!(states(&later), [(hash(3), true), (hash(5), true)]);
+    assert_eq!(later.removed, [removed_id]);
+    let none = s
+        .bank_changes_since(changes.version)
+        .await
+        .expect("changes");
+    assert!(none.is_empty(), "{none:?}");
+}
+
+#[tokio::test]
+async fn a_reused_id_is_listed_as_removed_and_as_changed() {
+    let t = TempStore::new().await;
+    let s = &t.store;
+    s.create_bank("b", BankKind::Positive, "")
+        .await
+        .expect("create");
+    s.add_bank_entries("b", &[entry(1, ""), entry(2, "")])
+        .await
+        .expect("add");
+    let last = s.bank_entries("b").await.expect("entries")[1].id;
+    let seen = s.banks_version().await.expect("version");
+    s.remove_bank_entry("b", &hash(2)).await.expect("remove");
+    s.add_bank_entries("b", &[entry(3, "")]).await.expect("add");
+
+    // SQLite gives the next entry the highest id plus one, so the removed
+    // entry's id comes back: removals must be applied first.
+    let changes = s.bank_changes_since(seen).await.expect("changes");
+    assert_eq!(changes.removed, [last]);
+    assert_eq!(changes.changed.len(), 1);
+    assert_eq!(
+        (changes.changed[0].id, changes.changed[0].hash.clone()),
+        (last, hash(3))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_are_read_in_one_transaction_while_writers_work() {
+    const BATCHES: u32 = 40;
+    const PER_BATCH: u32 = 25;
+    let t = TempStore::new().await;
+    t.store
+        .create_bank("b", BankKind::Positive, "")
+        .await
+        .expect("create");
+    let seen = t.store.banks_version().await.expect("version");
+    let writer = {
+        let store = t.store.clone();
+        tokio::spawn(async move {
+            for batch in 0..BATCHES {
+                let entries: Vec<NewEntry> = (0..PER_BATCH)
+                    .map(|n| entry(batch * PER_BATCH + n, ""))
+                    .collect();
+                // One transaction, one version, PER_BATCH entries.
+                store.add_bank_entries("b", &entries).await.expect("add");
+            }
+        })
+    };
+    let mut reads = 0;
+    loop {
+        let done = writer.is_finished();
+        let changes = t.store.bank_changes_since(seen).await.expect("changes");
+        // Read apart, a batch committed between the version and the
+        // entries would show as entries beyond what the version accounts for.
+        let versions = u64::try_from(changes.version - seen).expect("the version only rises");
+        assert_eq!(
+            changes.changed.len() as u64,
+            versions * u64::from(PER_BATCH),
+            "at version {}",
+            changes.version
+        );
+        reads += 1;
+        if done {
+            assert_eq!(versions, u64::from(BATCHES));
+            break;
+        }
+    }
+    writer.await.expect("the writer finishes");
+    assert!(reads > 1);
 }
