@@ -15,7 +15,8 @@ use vigil_image::ocr::Ocr;
 use vigil_policy::{fuse_max, DecisionInput, Policy};
 use vigil_text::blocklist::PolicyBlocklists;
 
-use crate::image::{analyse, Banks, ImageFindings};
+use crate::banks::Banks;
+use crate::image::{analyse, ImageFindings};
 use crate::input::{check_item, InputError, Limits};
 use crate::text::{LinearPass, TextModelError, TextScorer};
 

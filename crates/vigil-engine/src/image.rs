@@ -3,74 +3,14 @@
 
 use ::image::DynamicImage;
 use vigil_core::{Category, Evidence, HashMatch, Location, Modality, NotAnalysed, Score, Signal};
-use vigil_image::index::{EntryId, IndexError, MatchIndex};
 use vigil_image::nudity::{NudityClass, NudityDetector, MODEL_NAME as NUDITY_MODEL};
 use vigil_image::ocr::Ocr;
 use vigil_image::pdq::{decode_image, PdqHasher};
-use vigil_image::PdqHash;
 use vigil_policy::Policy;
 
+use crate::banks::Banks;
 use crate::input::InputError;
 use crate::text::TextScorer;
-
-/// One bank entry as the engine reports a match on it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BankEntryInfo {
-    /// The bank.
-    pub bank: String,
-    /// A negative (known-benign) bank.
-    pub negative: bool,
-    /// The entry's id in the store.
-    pub entry: i64,
-    /// Its label.
-    pub label: String,
-    /// Where it came from.
-    pub source: String,
-}
-
-/// Every enabled bank entry, indexed for within-distance search.
-#[derive(Debug, Default)]
-pub struct Banks {
-    index: MatchIndex,
-    entries: Vec<BankEntryInfo>,
-    version: i64,
-}
-
-impl Banks {
-    /// An index over `entries`; `version` is the store's banks version they
-    /// were read at (so a server can tell when to rebuild).
-    pub fn build(
-        entries: Vec<(PdqHash, BankEntryInfo)>,
-        version: i64,
-    ) -> Result<Banks, IndexError> {
-        let index = MatchIndex::build(
-            entries
-                .iter()
-                .enumerate()
-                .map(|(i, (hash, _))| (*hash, EntryId(i as u32))),
-        )?;
-        Ok(Banks {
-            index,
-            entries: entries.into_iter().map(|(_, info)| info).collect(),
-            version,
-        })
-    }
-
-    /// Entries indexed.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether no entry is indexed.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// The store's banks version the index was built at.
-    pub fn version(&self) -> i64 {
-        self.version
-    }
-}
 
 /// The signals, matches and gaps of one image.
 #[derive(Debug, Default)]
@@ -277,6 +217,8 @@ fn match_banks(
     if banks.is_empty() || policy.banks.is_empty() {
         return;
     }
+    // One consistent view of the banks for all 8 variants.
+    let banks = banks.read();
     let widest = policy
         .banks
         .iter()

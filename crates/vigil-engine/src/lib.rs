@@ -8,12 +8,16 @@
 //! each scan reads the policy once, so it is decided wholly under the old
 //! policy or wholly under the new one.
 
+mod banks;
 mod engine;
 mod image;
 mod input;
 mod text;
 
+pub use banks::{
+    Applied, BankEntryChange, BankEntryInfo, Banks, BanksUpdate, Maintenance, COMPACT_DELTA_MAX,
+    COMPACT_DELTA_SHARE_DIVISOR, REBUILD_GROWTH,
+};
 pub use engine::{Engine, PolicyLoadError, PolicyState, Prepared, Scan, ScanError};
-pub use image::{BankEntryInfo, Banks};
 pub use input::{check_item, CheckedItem, DecodedMedia, InputError, Limits};
 pub use text::{CascadeModels, LinearPass, TextModelError, TextModels, TextScorer, TextScores};
