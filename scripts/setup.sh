@@ -33,7 +33,12 @@ say() { printf '[setup] %s\n' "$*"; }
 # curl: the test that runs the README's curl examples against a live server.
 # tesseract-ocr: OCR of text in images (found at run time; `vigil doctor` reports it).
 # imagemagick: the tests render text into images for OCR.
-apt_packages=(pkg-config chromium curl tesseract-ocr imagemagick)
+# ffmpeg: video frames and audio tracks (found at run time; `vigil doctor` reports it).
+# pocketsphinx, pocketsphinx-en-us: speech to text (found at run time).
+# libchromaprint-tools: fpcalc, the reference the audio fingerprint is checked against.
+# espeak-ng, sox: the tests and the cross-modal benchmark speak texts into audio.
+apt_packages=(pkg-config chromium curl tesseract-ocr imagemagick ffmpeg pocketsphinx
+  pocketsphinx-en-us libchromaprint-tools espeak-ng sox)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
