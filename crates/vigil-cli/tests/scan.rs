@@ -64,8 +64,64 @@ fn a_bad_file_is_named_and_fails_the_run() {
         ])
         .failure();
     assert!(
-        run.stderr.contains("not-an-image.png") && run.stderr.contains("not a readable image"),
+        run.stderr.contains("not-an-image.png")
+            && run.stderr.contains("not an image, audio or video format"),
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn items_files_are_scanned_in_order_with_media_relative_to_the_file() {
+    let vigil = Vigil::new();
+    let folder = vigil.home().join("batch");
+    std::fs::create_dir_all(folder.join("img")).expect("mkdir");
+    // A 2x2 PNG written by the image crate's encoder would need a dependency;
+    // a shared test image is enough when the data is present.
+    let image_line = shared_data().map(|shared| {
+        let src = shared.join("images/pdq/bridge-mods/sharpen-a-lot.jpg");
+        std::fs::copy(src, folder.join("img/bridge.jpg")).expect("copy");
+        r#"{"id":"pic","media":[{"kind":"image","path":"img/bridge.jpg"}]}"#
+    });
+    let mut lines = vec![
+        r#"{"id":"calm","text":"See you at the meeting tomorrow."}"#,
+        r#"{"id":"threat","text":"I am going to find you and kill you."}"#,
+    ];
+    lines.extend(image_line);
+    let file = folder.join("items.jsonl");
+    std::fs::write(&file, lines.join("\n") + "\n").expect("write");
+    let run = vigil
+        .run([
+            "scan".as_ref(),
+            "--no-cascade".as_ref(),
+            "--no-ocr".as_ref(),
+            "--items".as_ref(),
+            file.as_os_str(),
+        ])
+        .success();
+    let decisions: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one decision a line"))
+        .collect();
+    let ids: Vec<&str> = decisions
+        .iter()
+        .map(|d| d["item_id"].as_str().expect("item_id"))
+        .collect();
+    assert_eq!(ids, ["calm", "threat", "pic"][..lines.len()]);
+    assert_eq!(decisions[0]["action"], "allow", "{}", decisions[0]);
+    assert_ne!(decisions[1]["action"], "allow", "{}", decisions[1]);
+
+    // A bad line is named by its number and nothing is scanned.
+    std::fs::write(&file, "{\"id\":\"ok\",\"text\":\"hi\"}\n{not json}\n").expect("write");
+    let run = vigil
+        .run([
+            "scan".as_ref(),
+            "--no-cascade".as_ref(),
+            "--items".as_ref(),
+            file.as_os_str(),
+        ])
+        .failure();
+    assert!(run.stderr.contains("items.jsonl:2"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
 }

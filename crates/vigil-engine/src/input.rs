@@ -243,6 +243,47 @@ pub fn check_item<'a>(item: &'a Item, limits: &Limits) -> Result<CheckedItem<'a>
     Ok(CheckedItem { item, media })
 }
 
+/// What kind of media a file's first bytes say it is: an image format
+/// Vigil decodes, an audio container or stream, or a video container.
+/// `None` for anything else. MP4-family files (`ftyp`) are video unless
+/// their brand is an audio-only one (`M4A `, `M4B `, `F4A `).
+pub fn sniff_media_kind(bytes: &[u8]) -> Option<MediaKind> {
+    if image::guess_format(bytes).is_ok() {
+        return Some(MediaKind::Image);
+    }
+    let at = |offset: usize, magic: &[u8]| bytes.get(offset..offset + magic.len()) == Some(magic);
+    if at(4, b"ftyp") {
+        let audio_brand = [b"M4A ", b"M4B ", b"F4A "]
+            .iter()
+            .any(|brand| at(8, brand.as_slice()));
+        return Some(if audio_brand {
+            MediaKind::Audio
+        } else {
+            MediaKind::Video
+        });
+    }
+    // Matroska / WebM (EBML), AVI, MPEG-PS, FLV, MPEG-TS.
+    if at(0, b"\x1a\x45\xdf\xa3")
+        || (at(0, b"RIFF") && at(8, b"AVI "))
+        || at(0, b"\x00\x00\x01\xba")
+        || at(0, b"FLV")
+        || (bytes.len() > 188 && bytes[0] == 0x47 && bytes[188] == 0x47)
+    {
+        return Some(MediaKind::Video);
+    }
+    // WAV, FLAC, Ogg, MP3 with an ID3 tag, AIFF, a bare MPEG audio or ADTS frame.
+    if (at(0, b"RIFF") && at(8, b"WAVE"))
+        || at(0, b"fLaC")
+        || at(0, b"OggS")
+        || at(0, b"ID3")
+        || (at(0, b"FORM") && at(8, b"AIFF"))
+        || (bytes.len() >= 2 && bytes[0] == 0xff && bytes[1] & 0xe0 == 0xe0)
+    {
+        return Some(MediaKind::Audio);
+    }
+    None
+}
+
 fn image_dimensions(index: usize, bytes: &[u8], limits: &Limits) -> Result<(u32, u32), InputError> {
     let corrupt = |message: String| InputError::CorruptImage { index, message };
     let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
@@ -320,6 +361,22 @@ mod tests {
             }
         }
         !crc
+    }
+
+    #[test]
+    fn media_kinds_are_told_by_their_first_bytes() {
+        let kind = sniff_media_kind;
+        assert_eq!(kind(&png_header(4, 4)), Some(MediaKind::Image));
+        assert_eq!(kind(b"RIFF\0\0\0\0WAVEfmt "), Some(MediaKind::Audio));
+        assert_eq!(kind(b"OggS\0\x02"), Some(MediaKind::Audio));
+        assert_eq!(kind(b"fLaC\0\0"), Some(MediaKind::Audio));
+        assert_eq!(kind(b"ID3\x04\0"), Some(MediaKind::Audio));
+        assert_eq!(kind(b"\0\0\0\x20ftypM4A \0\0"), Some(MediaKind::Audio));
+        assert_eq!(kind(b"\0\0\0\x20ftypisom\0\0"), Some(MediaKind::Video));
+        assert_eq!(kind(b"\x1a\x45\xdf\xa3\x01"), Some(MediaKind::Video));
+        assert_eq!(kind(b"RIFF\0\0\0\0AVI LIST"), Some(MediaKind::Video));
+        assert_eq!(kind(b"hello, world"), None);
+        assert_eq!(kind(b""), None);
     }
 
     #[test]

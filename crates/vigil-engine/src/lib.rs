@@ -19,5 +19,5 @@ pub use banks::{
     COMPACT_DELTA_SHARE_DIVISOR, REBUILD_GROWTH,
 };
 pub use engine::{Engine, PolicyLoadError, PolicyState, Prepared, Scan, ScanError};
-pub use input::{check_item, CheckedItem, DecodedMedia, InputError, Limits};
+pub use input::{check_item, sniff_media_kind, CheckedItem, DecodedMedia, InputError, Limits};
 pub use text::{CascadeModels, LinearPass, TextModelError, TextModels, TextScorer, TextScores};

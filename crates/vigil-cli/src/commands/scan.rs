@@ -1,8 +1,9 @@
-//! `vigil scan`: decide files (images) or a text from the command line with
-//! the same engine the service runs, and log the decisions.
+//! `vigil scan`: decide files (images, audio, video), a text, or a file of
+//! items from the command line with the same engine the service runs, and
+//! log the decisions.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -14,11 +15,17 @@ use vigil_store::Store;
 
 #[derive(Debug, clap::Args)]
 pub struct ScanArgs {
-    /// Image files to scan, one item each.
+    /// Media files to scan (images, audio, video; the kind is told by the
+    /// file's first bytes), one item each, the path its id.
     files: Vec<PathBuf>,
     /// A text to scan (one more item).
     #[arg(long)]
     text: Option<String>,
+    /// A JSON Lines file of items in the canonical form (docs/formats.md);
+    /// media `path`s are relative to the file's folder. One decision per
+    /// line is printed, in the file's order.
+    #[arg(long, value_name = "FILE")]
+    items: Option<PathBuf>,
     /// The decision log: a SQLite path or `sqlite://PATH`. Default: HOME/vigil.db.
     #[arg(long, value_name = "URL")]
     db: Option<String>,
@@ -26,30 +33,77 @@ pub struct ScanArgs {
     engine: crate::commands::serve::EngineArgs,
 }
 
-/// One item per file (its path is the item id) and one for `--text`.
+/// One item per file (its path is the item id), one for `--text`, then the
+/// items of `--items`.
 fn items(args: &ScanArgs) -> Result<Vec<Item>> {
     let mut items = Vec::new();
     for path in &args.files {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let kind = vigil_engine::sniff_media_kind(&bytes).with_context(|| {
+            format!(
+                "{}: not an image, audio or video format Vigil recognises",
+                path.display()
+            )
+        })?;
         items.push(Item {
             id: path.display().to_string(),
             text: None,
-            media: vec![Media {
-                kind: MediaKind::Image,
-                source: MediaSource::Inline {
-                    data_base64: base64::engine::general_purpose::STANDARD.encode(&bytes),
-                },
-                mime: None,
-            }],
+            media: vec![inline(kind, &bytes)],
             meta: Default::default(),
         });
     }
     if let Some(text) = &args.text {
         items.push(Item::text("text", text.clone()));
     }
+    if let Some(file) = &args.items {
+        items.extend(read_items(file)?);
+    }
     if items.is_empty() {
-        bail!("nothing to scan: give image files or --text");
+        bail!("nothing to scan: give media files, --text or --items");
+    }
+    Ok(items)
+}
+
+fn inline(kind: MediaKind, bytes: &[u8]) -> Media {
+    Media {
+        kind,
+        source: MediaSource::Inline {
+            data_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        },
+        mime: None,
+    }
+}
+
+/// Reads a JSON Lines file of items, loading each media `path` (relative to
+/// the file's folder) into the item, since the engine never reads paths.
+/// A bad line is an error naming its line number: no item is skipped.
+fn read_items(file: &Path) -> Result<Vec<Item>> {
+    let folder = file.parent().unwrap_or(Path::new("."));
+    let reader = std::io::BufReader::new(
+        std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?,
+    );
+    let mut items = Vec::new();
+    for (n, line) in reader.lines().enumerate() {
+        let line = line.with_context(|| format!("cannot read {}", file.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = || format!("{}:{}", file.display(), n + 1);
+        let mut item: Item =
+            serde_json::from_str(&line).with_context(|| format!("{}: not an item", at()))?;
+        for m in &mut item.media {
+            if let MediaSource::Path { path } = &m.source {
+                let full = folder.join(path);
+                let bytes = std::fs::read(&full)
+                    .with_context(|| format!("{}: cannot read media {}", at(), full.display()))?;
+                *m = Media {
+                    mime: m.mime.take(),
+                    ..inline(m.kind, &bytes)
+                };
+            }
+        }
+        items.push(item);
     }
     Ok(items)
 }
