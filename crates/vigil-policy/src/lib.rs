@@ -36,12 +36,14 @@ mod banks;
 mod blocklist;
 mod decide;
 mod diagnostic;
+mod media;
 mod policy;
 mod raw;
 mod rewrite;
 
 pub use banks::{BankUse, ImageSettings, MAX_MATCH_DISTANCE, MAX_QUALITY};
 pub use blocklist::BlocklistSpec;
+pub use media::{AudioSettings, VideoSettings};
 pub use decide::{fuse_max, CategoryScore, DecisionInput};
 pub use diagnostic::{Diagnostic, Severity};
 pub use policy::{

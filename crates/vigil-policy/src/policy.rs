@@ -9,6 +9,7 @@ use vigil_core::dsa::{DecisionGround, Keyword, StatementCategory, Visibility};
 use vigil_core::{sha256_hex, Action, Category, Thresholds, VersionRef};
 
 use crate::banks::{BankUse, ImageSettings};
+use crate::media::{AudioSettings, VideoSettings};
 use crate::blocklist::BlocklistSpec;
 use crate::diagnostic::{Diagnostic, Locator, Severity};
 use crate::raw::{RawCategory, RawObligation, RawPolicy};
@@ -91,6 +92,10 @@ pub struct Policy {
     pub log: LogSettings,
     /// How image hashes are matched against hash banks (`[images]`).
     pub images: ImageSettings,
+    /// How video frame hashes are matched against video banks (`[video]`).
+    pub video: VideoSettings,
+    /// How audio fingerprints are matched against audio banks (`[audio]`).
+    pub audio: AudioSettings,
     /// Which hash banks apply and how (`[banks.NAME]`), in name order.
     pub banks: Vec<BankUse>,
 }
@@ -331,6 +336,16 @@ impl Validation<'_> {
                 ok = false; // the policy is refused; the defaults only fill the gap
                 ImageSettings::default()
             });
+        let video = crate::media::validate_video(self.loc, raw.video, &mut self.diagnostics)
+            .unwrap_or_else(|| {
+                ok = false;
+                VideoSettings::default()
+            });
+        let audio = crate::media::validate_audio(self.loc, raw.audio, &mut self.diagnostics)
+            .unwrap_or_else(|| {
+                ok = false;
+                AudioSettings::default()
+            });
         let mut banks = Vec::new();
         for (name, value) in raw.banks {
             match crate::banks::validate_bank(
@@ -370,6 +385,8 @@ impl Validation<'_> {
             blocklists,
             log,
             images,
+            video,
+            audio,
             banks,
         })
     }

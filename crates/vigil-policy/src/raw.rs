@@ -25,7 +25,31 @@ pub(crate) struct RawPolicy {
     #[serde(default)]
     pub images: Option<RawImages>,
     #[serde(default)]
+    pub video: Option<RawVideo>,
+    #[serde(default)]
+    pub audio: Option<RawAudio>,
+    #[serde(default)]
     pub banks: BTreeMap<Spanned<String>, Spanned<RawBankUse>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawVideo {
+    #[serde(default)]
+    pub frame_distance: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub quality_floor: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub match_percent: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAudio {
+    #[serde(default)]
+    pub max_bit_error_rate: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub min_overlap_s: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]

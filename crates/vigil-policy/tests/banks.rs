@@ -144,3 +144,77 @@ suppress = true
     let lines: Vec<usize> = errors.errors().map(|d| d.line).collect();
     assert_eq!(lines, [14, 15, 18, 20, 24], "{errors}");
 }
+
+#[test]
+fn video_and_audio_settings_default_and_read() {
+    let policy = load("").policy;
+    assert_eq!(policy.video, vigil_policy::VideoSettings::default());
+    assert_eq!(policy.video.frame_distance, 31);
+    assert_eq!(policy.video.quality_floor, 50);
+    assert_eq!(policy.video.match_percent, 80.0);
+    assert_eq!(policy.audio, vigil_policy::AudioSettings::default());
+    let policy = load(
+        r#"
+[video]
+frame_distance = 20
+quality_floor = 60
+match_percent = 90.0
+
+[audio]
+max_bit_error_rate = 0.15
+min_overlap_s = 3.0
+"#,
+    )
+    .policy;
+    assert_eq!(
+        policy.video,
+        vigil_policy::VideoSettings {
+            frame_distance: 20,
+            quality_floor: 60,
+            match_percent: 90.0
+        }
+    );
+    assert_eq!(
+        policy.audio,
+        vigil_policy::AudioSettings {
+            max_bit_error_rate: 0.15,
+            min_overlap_s: 3.0
+        }
+    );
+}
+
+#[test]
+fn every_video_and_audio_error_is_collected_and_named() {
+    let text = format!(
+        "{HEADER}\n{}",
+        r#"
+[video]
+frame_distance = 300
+quality_floor = 101
+match_percent = 0.0
+
+[audio]
+max_bit_error_rate = 0.7
+min_overlap_s = -1.0
+seconds = 3
+"#
+    );
+    let errors = Policy::from_toml(&text, "p.toml").expect_err("refused");
+    let shown = errors.to_string();
+    // An unknown key stops the parse before the values are checked.
+    assert!(shown.contains("seconds"), "{shown}");
+    let text = text.replace("seconds = 3\n", "");
+    let errors = Policy::from_toml(&text, "p.toml").expect_err("refused");
+    let lines: Vec<usize> = errors.errors().map(|d| d.line).collect();
+    assert_eq!(lines, [14, 15, 16, 19, 20], "{errors}");
+    let shown = errors.to_string();
+    for what in [
+        "[video] frame_distance",
+        "[video] quality_floor",
+        "[video] match_percent",
+        "[audio] max_bit_error_rate",
+        "[audio] min_overlap_s",
+    ] {
+        assert!(shown.contains(what), "{what} not named in:\n{shown}");
+    }
+}
