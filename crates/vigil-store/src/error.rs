@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use vigil_core::DecisionId;
 
+use crate::BankMedia;
+
 /// Everything that can go wrong opening or using a [`crate::Store`].
 ///
 /// Messages name the problem and the value at fault; the underlying
@@ -159,6 +161,30 @@ pub enum StoreError {
         bank: String,
         /// The text as given (cut to 80 characters).
         hash: String,
+    },
+
+    /// An entry offered to, or asked of, a bank that holds hashes of
+    /// another medium: PDQ hashes go into image banks, vPDQ hashes and
+    /// audio fingerprints into video and audio banks.
+    #[error("bank `{bank}` holds {media} hashes, not {offered} hashes")]
+    WrongBankMedia {
+        /// The bank.
+        bank: String,
+        /// What it holds.
+        media: BankMedia,
+        /// What was offered or asked for: `image`, or `video or audio`.
+        offered: &'static str,
+    },
+
+    /// A video or audio entry that cannot be stored as it is.
+    #[error("entry {index} cannot go into bank `{bank}`: {reason}")]
+    InvalidMediaEntry {
+        /// The bank.
+        bank: String,
+        /// The entry's position in the call, from 1.
+        index: usize,
+        /// What is wrong with it.
+        reason: String,
     },
 
     /// A stored bank or bank entry does not read back.

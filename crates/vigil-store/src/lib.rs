@@ -31,6 +31,15 @@
 //! cheaply when that index is stale, and [`Store::bank_changes_since`] says
 //! what to apply to it ([`BankChanges`]).
 //!
+//! A bank holds hashes of one [`BankMedia`]: images (above), or videos
+//! (vPDQ) and audio (Chromaprint fingerprints), made with
+//! [`Store::create_media_bank`]. A video or audio bank holds
+//! [`MediaEntry`]s, one per file, whose content the store keeps as text
+//! without reading it: [`Store::add_media_entries`] (one transaction, never
+//! the same content twice), [`Store::remove_media_entry`] and
+//! [`Store::set_media_entry_enabled`] by id, and [`Store::media_banks`],
+//! what a server loads whole whenever the version moves.
+//!
 //! Every failure is a [`StoreError`] naming the problem: a refused URL, a
 //! failed migration, a duplicate id, a stored row that no longer parses.
 //!
@@ -59,6 +68,7 @@
 //!     content: Default::default(),
 //!     not_analysed: Vec::new(),
 //!     hash_matches: Vec::new(),
+//!     media_matches: Vec::new(),
 //! };
 //! store.insert_decision(&decision).await?;
 //!
@@ -74,6 +84,7 @@
 //! # }
 //! ```
 
+mod bank_entries;
 mod banks;
 mod codec;
 mod decisions;
@@ -81,17 +92,18 @@ mod error;
 mod eval_runs;
 mod keys;
 mod location;
+mod media_banks;
 mod policies;
 mod sql;
 mod sqlite;
 mod store;
 
-pub use banks::{
-    Bank, BankChanges, BankEntry, BankKind, EntriesAdded, NewEntry, MAX_BANK_NAME_CHARS,
-};
+pub use bank_entries::{BankChanges, BankEntry, EntriesAdded, NewEntry};
+pub use banks::{Bank, BankKind, BankMedia, UnknownBankMedia, MAX_BANK_NAME_CHARS};
 pub use decisions::{DecisionQuery, TimeOrder};
 pub use error::StoreError;
 pub use eval_runs::{EvalHistoryRow, EvalMetric, EvalRun};
 pub use keys::{ApiKey, Scope, UnknownScope};
+pub use media_banks::{MediaBanks, MediaEntry, NewMediaEntry};
 pub use policies::StoredPolicy;
 pub use store::Store;

@@ -189,25 +189,35 @@ mod multi_row_tests {
     }
 }
 
-/// Creates a bank: `$1` name, `$2` kind, `$3` description, `$4` created at.
+/// Creates a bank: `$1` name, `$2` kind, `$3` description, `$4` created at,
+/// `$5` media.
 pub(crate) const INSERT_BANK: &str = "\
-    INSERT INTO banks (name, kind, description, created_at) VALUES ($1, $2, $3, $4)";
+    INSERT INTO banks (name, kind, description, created_at, media) VALUES ($1, $2, $3, $4, $5)";
 
-/// Every bank with its entry counts (all, enabled), in name order.
+/// Every bank with its entry counts (all, enabled) and media, in name order.
+/// A bank's entries are in one of the two entry tables, by its media; the
+/// media table is small, so it is counted by subquery beside the join that
+/// counts image entries.
 pub(crate) const LIST_BANKS: &str = "\
     SELECT b.name, b.kind, b.description, b.created_at, \
-        COUNT(e.id), COALESCE(SUM(e.enabled), 0) \
+        COUNT(e.id) + (SELECT COUNT(*) FROM media_bank_entries m WHERE m.bank = b.name), \
+        COALESCE(SUM(e.enabled), 0) \
+            + (SELECT COALESCE(SUM(m.enabled), 0) FROM media_bank_entries m WHERE m.bank = b.name), \
+        b.media \
     FROM banks b LEFT JOIN bank_entries e ON e.bank = b.name \
-    GROUP BY b.name, b.kind, b.description, b.created_at \
+    GROUP BY b.name, b.kind, b.description, b.created_at, b.media \
     ORDER BY b.name";
 
-/// One bank with its entry counts, by name (`$1`).
+/// One bank with its entry counts and media, by name (`$1`), as [`LIST_BANKS`].
 pub(crate) const GET_BANK: &str = "\
     SELECT b.name, b.kind, b.description, b.created_at, \
-        COUNT(e.id), COALESCE(SUM(e.enabled), 0) \
+        COUNT(e.id) + (SELECT COUNT(*) FROM media_bank_entries m WHERE m.bank = b.name), \
+        COALESCE(SUM(e.enabled), 0) \
+            + (SELECT COALESCE(SUM(m.enabled), 0) FROM media_bank_entries m WHERE m.bank = b.name), \
+        b.media \
     FROM banks b LEFT JOIN bank_entries e ON e.bank = b.name \
     WHERE b.name = $1 \
-    GROUP BY b.name, b.kind, b.description, b.created_at";
+    GROUP BY b.name, b.kind, b.description, b.created_at, b.media";
 
 /// Adds one entry unless the bank holds its hash already: `$1` bank, `$2`
 /// hash, `$3` source, `$4` label, `$5` added at, `$6` enabled (0 or 1),
@@ -271,14 +281,54 @@ pub(crate) const BANK_ENTRIES_CHANGED_SINCE: &str = "\
 pub(crate) const BANK_ENTRIES_REMOVED_SINCE: &str = "\
     SELECT DISTINCT entry_id FROM bank_entry_removals WHERE change_seq > $1 ORDER BY entry_id";
 
-/// `1` if bank `$1` exists, without counting its entries.
-pub(crate) const BANK_EXISTS: &str = "SELECT 1 FROM banks WHERE name = $1";
+/// The media of bank `$1`, if it exists, without counting its entries.
+pub(crate) const BANK_MEDIA: &str = "SELECT media FROM banks WHERE name = $1";
 
 /// Every bank's name and kind, without counting entries.
 pub(crate) const BANK_KINDS: &str = "SELECT name, kind FROM banks ORDER BY name";
 
 /// The banks' change counter.
 pub(crate) const BANKS_CHANGES: &str = "SELECT counter FROM banks_changes WHERE id = 1";
+
+/// The columns of a video or audio entry as [`MediaEntry`](crate::MediaEntry)
+/// reads them, with its bank's media; `e` is `media_bank_entries`, `b` is
+/// `banks`.
+macro_rules! media_entry_select {
+    ($where:literal) => {
+        concat!(
+            "SELECT e.id, e.bank, b.media, e.content, e.content_digest, e.duration_s, \
+                e.source, e.label, e.added_at, e.enabled \
+             FROM media_bank_entries e JOIN banks b ON b.name = e.bank ",
+            $where
+        )
+    };
+}
+
+/// Adds a video or audio entry unless the bank holds the same content
+/// already: `$1` bank, `$2` content, `$3` its SHA-256 in hex, `$4` duration
+/// in seconds, `$5` source, `$6` label, `$7` added at, `$8` enabled (0 or 1),
+/// `$9` the banks version of the change.
+pub(crate) const INSERT_MEDIA_ENTRY: &str = "\
+    INSERT INTO media_bank_entries \
+        (bank, content, content_digest, duration_s, source, label, added_at, enabled, change_seq) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+    ON CONFLICT (bank, content_digest) DO NOTHING";
+
+/// Every entry of media bank `$1`, in id order.
+pub(crate) const MEDIA_ENTRIES: &str = media_entry_select!("WHERE e.bank = $1 ORDER BY e.id");
+
+/// Every enabled entry of every media bank, in id order.
+pub(crate) const ALL_ENABLED_MEDIA_ENTRIES: &str =
+    media_entry_select!("WHERE e.enabled = 1 ORDER BY e.id");
+
+/// Removes entry `$2` from media bank `$1`.
+pub(crate) const DELETE_MEDIA_ENTRY: &str =
+    "DELETE FROM media_bank_entries WHERE bank = $1 AND id = $2";
+
+/// Sets `enabled` to `$1` (0 or 1) and `change_seq` to `$2` on entry `$4` of
+/// media bank `$3`.
+pub(crate) const SET_MEDIA_ENTRY_ENABLED: &str =
+    "UPDATE media_bank_entries SET enabled = $1, change_seq = $2 WHERE bank = $3 AND id = $4";
 
 #[cfg(test)]
 mod bank_tests {
