@@ -37,7 +37,7 @@
 //! [`MediaEntry`]s, one per file, whose content the store keeps as text
 //! without reading it: [`Store::add_media_entries`] (one transaction, never
 //! the same content twice), [`Store::remove_media_entry`] and
-//! [`Store::set_media_entry_enabled`] by id, and [`Store::media_banks`],
+//! [`Store::set_media_entry_enabled`] by id, and [`Store::media_bank_snapshot`],
 //! what a server loads whole whenever the version moves.
 //!
 //! Every failure is a [`StoreError`] naming the problem: a refused URL, a
@@ -104,6 +104,6 @@ pub use decisions::{DecisionQuery, TimeOrder};
 pub use error::StoreError;
 pub use eval_runs::{EvalHistoryRow, EvalMetric, EvalRun};
 pub use keys::{ApiKey, Scope, UnknownScope};
-pub use media_banks::{MediaBanks, MediaEntry, NewMediaEntry};
+pub use media_banks::{MediaBankSnapshot, MediaEntry, NewMediaEntry};
 pub use policies::StoredPolicy;
 pub use store::Store;

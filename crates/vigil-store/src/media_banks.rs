@@ -13,7 +13,7 @@
 //! Removals are plain deletes and are not listed by
 //! [`Store::bank_changes_since`], whose ids are image entries' ids: media
 //! banks are small, and a server reads them whole
-//! ([`Store::media_banks`]) whenever the version moves.
+//! ([`Store::media_bank_snapshot`]) whenever the version moves.
 
 use std::collections::BTreeMap;
 
@@ -95,9 +95,9 @@ impl NewMediaEntry {
 
 /// Everything a server needs to match videos and audio, read in one
 /// transaction so that the entries are exactly those of
-/// [`MediaBanks::version`].
+/// [`MediaBankSnapshot::version`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct MediaBanks {
+pub struct MediaBankSnapshot {
     /// The banks version the entries are at.
     pub version: i64,
     /// Every enabled entry of every video and audio bank, in id order.
@@ -254,7 +254,7 @@ impl Store {
     ///
     /// Read [`Store::banks_version`] first (a write between the two reads
     /// then shows as a newer version on the next check), or read both, with
-    /// the banks' kinds, in one transaction with [`Store::media_banks`].
+    /// the banks' kinds, in one transaction with [`Store::media_bank_snapshot`].
     pub async fn all_enabled_media_entries(&self) -> Result<Vec<MediaEntry>, StoreError> {
         let rows = match &self.backend {
             Backend::Sqlite(pool) => sqlx::query(sql::ALL_ENABLED_MEDIA_ENTRIES)
@@ -268,8 +268,8 @@ impl Store {
     /// The banks version, every enabled video and audio entry and every
     /// bank's kind, read in one transaction so that they agree: what a
     /// server loads, and loads again whenever [`Store::banks_version`]
-    /// moves past [`MediaBanks::version`].
-    pub async fn media_banks(&self) -> Result<MediaBanks, StoreError> {
+    /// moves past [`MediaBankSnapshot::version`].
+    pub async fn media_bank_snapshot(&self) -> Result<MediaBankSnapshot, StoreError> {
         let (version, rows, kinds) = match &self.backend {
             Backend::Sqlite(pool) => {
                 // In WAL mode a read transaction sees one snapshot, taken
@@ -292,7 +292,7 @@ impl Store {
                 (version, rows, kinds)
             }
         };
-        Ok(MediaBanks {
+        Ok(MediaBankSnapshot {
             version,
             entries: rows
                 .iter()

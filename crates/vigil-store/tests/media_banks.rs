@@ -259,7 +259,7 @@ async fn a_snapshot_holds_the_version_the_enabled_entries_and_the_kinds() {
         .await
         .expect("add audio");
 
-    let snapshot = s.media_banks().await.expect("snapshot");
+    let snapshot = s.media_bank_snapshot().await.expect("snapshot");
     assert_eq!(snapshot.version, s.banks_version().await.expect("version"));
     let entries: Vec<_> = snapshot
         .entries
