@@ -125,3 +125,152 @@ fn items_files_are_scanned_in_order_with_media_relative_to_the_file() {
     assert!(run.stderr.contains("items.jsonl:2"), "{}", run.stderr);
     assert!(run.stdout.is_empty(), "{}", run.stdout);
 }
+
+/// Runs a program that makes test media; panics with its stderr on failure.
+fn make(program: &str, args: &[&str]) {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} runs: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn speech_and_video_captions_are_flagged_with_timecodes() {
+    let have = |p: &str| {
+        std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {p}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let needed = [
+        "espeak-ng",
+        "ffmpeg",
+        "pocketsphinx_continuous",
+        "convert",
+        "tesseract",
+    ];
+    if let Some(absent) = needed.iter().find(|p| !have(p)) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{absent} is missing; scripts/setup.sh installs it"
+        );
+        eprintln!("skipped: {absent} is missing (scripts/setup.sh installs it)");
+        return;
+    }
+    let vigil = Vigil::new();
+    let dir = vigil.home().join("media");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let path = |name: &str| dir.join(name).display().to_string();
+    make(
+        "espeak-ng",
+        &[
+            "-v",
+            "en-us+f2",
+            "-s",
+            "140",
+            "-w",
+            &path("speech.wav"),
+            "I am going to kill you",
+        ],
+    );
+    make(
+        "ffmpeg",
+        &[
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-t",
+            "3",
+            "-i",
+            "anullsrc=r=22050:cl=mono",
+            "-i",
+            &path("speech.wav"),
+            "-filter_complex",
+            "[0][1]concat=n=2:v=0:a=1",
+            &path("threat.ogg"),
+        ],
+    );
+    make(
+        "convert",
+        &[
+            "-size",
+            "960x540",
+            "xc:white",
+            "-pointsize",
+            "44",
+            "-fill",
+            "black",
+            "-annotate",
+            "+40+280",
+            "I will find you and beat you to death",
+            &path("caption.png"),
+        ],
+    );
+    make(
+        "ffmpeg",
+        &[
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-t",
+            "2",
+            "-i",
+            "color=white:s=960x540:r=10",
+            "-loop",
+            "1",
+            "-t",
+            "3",
+            "-i",
+            &path("caption.png"),
+            "-filter_complex",
+            "[0][1]concat=n=2:v=1:a=0,format=yuv420p",
+            "-r",
+            "10",
+            &path("caption.mp4"),
+        ],
+    );
+    let run = vigil
+        .run([
+            "scan",
+            "--no-cascade",
+            "--no-nudity",
+            &path("threat.ogg"),
+            &path("caption.mp4"),
+        ])
+        .success();
+    let decisions: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one decision a line"))
+        .collect();
+    assert_eq!(decisions.len(), 2, "{}", run.stdout);
+    for (d, detector, from_s) in [
+        (&decisions[0], "asr+text", 3.0),
+        (&decisions[1], "ocr+text", 2.0),
+    ] {
+        assert!(d["action"] == "restrict" || d["action"] == "block", "{d:#}");
+        let violence = d["categories"]
+            .as_array()
+            .expect("categories")
+            .iter()
+            .find(|c| c["category"] == "violence")
+            .expect("violence scored");
+        let e = violence["evidence"]
+            .as_array()
+            .expect("evidence")
+            .iter()
+            .find(|e| e["detector"] == detector)
+            .unwrap_or_else(|| panic!("{detector} evidence: {violence:#}"));
+        let start = e["location"]["start_s"].as_f64().expect("a time range");
+        assert!((start - from_s).abs() <= 1.0, "starts at {start}: {e:#}");
+    }
+}

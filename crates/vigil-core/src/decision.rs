@@ -234,6 +234,48 @@ pub struct Decision {
     /// audit. Positive matches that are not suppressed are also signals.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hash_matches: Vec<HashMatch>,
+    /// Every match of the item's video or audio against a video or audio
+    /// bank, used or suppressed, for audit. Positive matches that are not
+    /// suppressed are also signals.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media_matches: Vec<MediaMatch>,
+}
+
+/// One match of a video (vPDQ) or a recording (audio fingerprint) against a
+/// bank of known videos or recordings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaMatch {
+    /// Which attachment (index into the item's `media`).
+    pub media_index: usize,
+    /// What was matched: `video` (frame hashes) or `audio` (a fingerprint,
+    /// also of a video's sound track).
+    pub modality: crate::Modality,
+    /// The bank.
+    pub bank: String,
+    /// `true` for a negative (known-benign) bank.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub negative: bool,
+    /// The matched entry's id in the store.
+    pub entry: i64,
+    /// The entry's label, if any.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
+    /// Where the entry came from, if known.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub source: String,
+    /// How much matched, in percent. Video: the share of the bank video's
+    /// unique frames that a frame of the scanned video matched. Audio:
+    /// 100 × (1 − the bit error rate) over the aligned overlap.
+    pub percent: f64,
+    /// The stretch of the scanned media that matched, in seconds.
+    pub start_s: f64,
+    /// The end of that stretch, in seconds.
+    pub end_s: f64,
+    /// For a positive match: the negative bank entry (`bank#entry`) that
+    /// suppressed it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed_by: Option<String>,
 }
 
 /// One match of an image's perceptual hash against a hash bank.

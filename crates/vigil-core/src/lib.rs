@@ -33,8 +33,8 @@ mod signal;
 
 pub use category::{Category, UnknownCategory};
 pub use decision::{
-    Action, CategoryDecision, ContentFacts, Decision, DecisionId, HashMatch, NotAnalysed, Reason,
-    Thresholds, UnknownAction, VersionRef,
+    Action, CategoryDecision, ContentFacts, Decision, DecisionId, HashMatch, MediaMatch,
+    NotAnalysed, Reason, Thresholds, UnknownAction, VersionRef,
 };
 pub use digest::{sha256_hex, InputDigest};
 pub use item::{Item, Media, MediaKind, MediaSource, Meta, Modality};

@@ -5,20 +5,26 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
+use vigil_audio::{AudioLimits, SpeechToText};
 use vigil_core::{
-    sha256_hex, Action, ContentFacts, Decision, Evidence, InputDigest, Item, Modality, NotAnalysed,
-    Score, Signal,
+    sha256_hex, Action, ContentFacts, Decision, Evidence, InputDigest, Item, Modality, Score,
+    Signal,
 };
 use vigil_core::{MediaKind, VersionRef};
 use vigil_image::nudity::NudityDetector;
 use vigil_image::ocr::Ocr;
 use vigil_policy::{fuse_max, DecisionInput, Policy};
 use vigil_text::blocklist::PolicyBlocklists;
+use vigil_video::Ffmpeg;
 
+use crate::audio::analyse_audio;
 use crate::banks::Banks;
-use crate::image::{analyse, ImageFindings};
+use crate::findings::Findings;
+use crate::image::analyse;
 use crate::input::{check_item, InputError, Limits};
+use crate::media_banks::MediaBanks;
 use crate::text::{LinearPass, TextModelError, TextScorer};
+use crate::video::{analyse_video, VideoTools};
 
 /// A validated policy with its blocklists compiled, and where it came from.
 #[derive(Debug)]
@@ -96,8 +102,11 @@ pub struct Engine {
     text: TextScorer,
     policy: RwLock<Arc<PolicyState>>,
     banks: RwLock<Arc<Banks>>,
+    media_banks: RwLock<Arc<MediaBanks>>,
     ocr: Result<Ocr, String>,
     nudity: Result<Arc<NudityDetector>, String>,
+    ffmpeg: Result<Ffmpeg, String>,
+    asr: Result<Arc<dyn SpeechToText>, String>,
     limits: Limits,
 }
 
@@ -115,7 +124,7 @@ pub struct Scan {
 /// Why an item could not be scanned.
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
-    /// Refused by the input checks: the caller's fault.
+    /// Refused by the input checks or the decoders: the caller's fault.
     #[error(transparent)]
     Input(#[from] InputError),
     /// A model failed: Vigil's fault.
@@ -130,10 +139,55 @@ impl Engine {
             text,
             policy: RwLock::new(Arc::new(policy)),
             banks: RwLock::new(Arc::new(Banks::default())),
+            media_banks: RwLock::new(Arc::new(MediaBanks::default())),
             ocr: Err("OCR is not configured".to_owned()),
             nudity: Err("no nudity detector is configured".to_owned()),
+            ffmpeg: Err("ffmpeg is not configured".to_owned()),
+            asr: Err("no speech recogniser is configured".to_owned()),
             limits,
         }
+    }
+
+    /// Decodes video with `ffmpeg`; with `Err(why)`, every video's decision
+    /// says it was not decoded, and why (and is sent to review).
+    pub fn with_ffmpeg(mut self, ffmpeg: Result<Ffmpeg, String>) -> Engine {
+        self.ffmpeg = ffmpeg;
+        self
+    }
+
+    /// Whether videos are decoded, or why not.
+    pub fn ffmpeg(&self) -> Result<&Ffmpeg, &str> {
+        self.ffmpeg.as_ref().map_err(String::as_str)
+    }
+
+    /// Transcribes speech (audio, and videos' sound tracks) with `asr`;
+    /// with `Err(why)`, every recording's decision says speech was not
+    /// transcribed, and why.
+    pub fn with_asr(mut self, asr: Result<Arc<dyn SpeechToText>, String>) -> Engine {
+        self.asr = asr;
+        self
+    }
+
+    /// The speech recogniser, or why there is none.
+    pub fn asr(&self) -> Result<&dyn SpeechToText, &str> {
+        self.asr.as_deref().map_err(String::as_str)
+    }
+
+    /// The video and audio banks now matched against.
+    pub fn media_banks(&self) -> Arc<MediaBanks> {
+        self.media_banks
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Puts reloaded video and audio banks in force; scans already running
+    /// finish with the old ones.
+    pub fn replace_media_banks(&self, banks: MediaBanks) {
+        *self
+            .media_banks
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(banks);
     }
 
     /// Reads text in images with `ocr`; with `Err(why)`, every image's
@@ -241,39 +295,68 @@ impl Engine {
             }
             None => (None, Vec::new()),
         };
-        let mut media = ImageFindings::default();
+        let mut media = Findings::default();
         let banks = if checked.media.iter().any(|m| m.kind == MediaKind::Image) {
             Some(self.banks())
         } else {
             None
         };
+        let media_banks = self.media_banks();
         for (i, m) in checked.media.iter().enumerate() {
-            match (m.kind, &banks) {
-                (MediaKind::Image, Some(banks)) => {
-                    let found = analyse(
+            match m.kind {
+                MediaKind::Image => {
+                    let banks = banks.clone().unwrap_or_default();
+                    media.absorb(analyse(
                         i,
                         &m.bytes,
                         &state.policy,
-                        banks,
+                        &banks,
                         self.ocr(),
                         self.nudity(),
                         &self.text,
-                    )?;
-                    media.signals.extend(found.signals);
-                    media.matches.extend(found.matches);
-                    media.not_analysed.extend(found.not_analysed);
-                    for model in found.models {
-                        if !media.models.contains(&model) {
-                            media.models.push(model);
+                    )?);
+                }
+                MediaKind::Audio => {
+                    let limits = AudioLimits {
+                        max_duration_s: self.limits.max_media_seconds,
+                    };
+                    let audio = vigil_audio::decode(&m.bytes, &limits).map_err(|e| {
+                        InputError::CorruptMedia {
+                            index: i,
+                            modality: Modality::Audio,
+                            message: e.to_string(),
                         }
+                    })?;
+                    media.model("audio-decoder");
+                    let examined = analyse_audio(
+                        i,
+                        &audio,
+                        &state.policy,
+                        &media_banks,
+                        self.asr(),
+                        &self.text,
+                        &mut media,
+                    )?;
+                    if !examined {
+                        media.unexamined(
+                            Modality::Audio,
+                            i,
+                            "no detector examined the audio (no audio bank was compared and \
+                             speech was not transcribed)"
+                                .to_owned(),
+                        );
                     }
                 }
-                _ => media.not_analysed.push(NotAnalysed {
-                    modality: m.kind.modality(),
-                    media_index: Some(i),
-                    detector: None,
-                    reason: format!("no {} detector is configured", m.kind.modality()),
-                }),
+                MediaKind::Video => {
+                    let tools = VideoTools {
+                        ffmpeg: self.ffmpeg(),
+                        ocr: self.ocr(),
+                        nudity: self.nudity(),
+                        asr: self.asr(),
+                        text: &self.text,
+                    };
+                    analyse_video(i, &m.bytes, &state.policy, &media_banks, &tools, &mut media)?;
+                }
             }
         }
         Ok(Prepared {
@@ -323,6 +406,24 @@ impl Engine {
                     version: "1".to_owned(),
                     digest: None,
                 },
+                "asr" | "pocketsphinx" => VersionRef {
+                    name: name.clone(),
+                    version: self
+                        .asr()
+                        .ok()
+                        .and_then(SpeechToText::version)
+                        .unwrap_or_default(),
+                    digest: None,
+                },
+                "ffmpeg" => VersionRef {
+                    name: name.clone(),
+                    version: self
+                        .ffmpeg()
+                        .ok()
+                        .and_then(|f| f.version().ok())
+                        .unwrap_or_default(),
+                    digest: None,
+                },
                 "tesseract" => VersionRef {
                     name: "tesseract".to_owned(),
                     version: self.ocr().ok().and_then(Ocr::version).unwrap_or_default(),
@@ -354,6 +455,18 @@ impl Engine {
                 digest: None,
             });
         }
+        if prepared
+            .media
+            .models
+            .iter()
+            .any(|m| m == "vpdq" || m == "chromaprint")
+        {
+            models.push(VersionRef {
+                name: "media-banks".to_owned(),
+                version: self.media_banks().version().to_string(),
+                digest: None,
+            });
+        }
         let mut decision = prepared.state.policy.decide(DecisionInput {
             item_id: prepared.item_id,
             input_digest: prepared.digest,
@@ -373,6 +486,7 @@ impl Engine {
         }
         decision.not_analysed = prepared.media.not_analysed;
         decision.hash_matches = prepared.media.matches;
+        decision.media_matches = prepared.media.media_matches;
         decision.latency_us = prepared.received.elapsed().as_micros() as u64;
         Ok(Scan {
             decision,
@@ -393,7 +507,7 @@ pub struct Prepared {
     state: Arc<PolicyState>,
     linear: Option<LinearPass>,
     blocklist_signals: Vec<Signal>,
-    media: ImageFindings,
+    media: Findings,
     received: Instant,
     linear_us: u64,
 }
@@ -456,17 +570,41 @@ mod tests {
     fn media_without_a_detector_is_sent_to_review_not_allowed() {
         use base64::Engine as _;
         let engine = engine();
-        let mut item = Item::text("3", "hello there");
-        item.media.push(vigil_core::Media {
-            kind: vigil_core::MediaKind::Audio,
+        let media = |kind, bytes: &[u8]| vigil_core::Media {
+            kind,
             source: vigil_core::MediaSource::Inline {
-                data_base64: base64::engine::general_purpose::STANDARD.encode(b"RIFF...."),
+                data_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
             },
             mime: None,
-        });
+        };
+        // No ffmpeg is configured: the video is not decoded, the text still is.
+        let mut item = Item::text("3", "hello there");
+        item.media
+            .push(media(vigil_core::MediaKind::Video, b"\0\0\0\x20ftypisom"));
         let scan = engine.scan(&item, Instant::now()).expect("scans");
         assert_eq!(scan.decision.action, Action::Review);
         assert_eq!(scan.decision.not_analysed.len(), 1);
+        assert!(scan.decision.not_analysed[0].detector.is_none());
+        assert!(
+            scan.decision.not_analysed[0].reason.contains("ffmpeg"),
+            "{:?}",
+            scan.decision.not_analysed
+        );
+        assert!(!scan.decision.categories.is_empty());
+
+        // Audio that does not decode is refused, naming the attachment.
+        let mut item = Item::text("4", "hello there");
+        item.media
+            .push(media(vigil_core::MediaKind::Audio, b"RIFF....not a wave"));
+        let err = engine.scan(&item, Instant::now()).expect_err("corrupt");
+        assert!(
+            matches!(err, ScanError::Input(ref e) if e.kind() == "corrupt_media"),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("media[0] is not a readable audio"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -2,27 +2,16 @@
 //! the image (OCR) scored by the text model, and NudeNet's nudity detector.
 
 use ::image::DynamicImage;
-use vigil_core::{Category, Evidence, HashMatch, Location, Modality, NotAnalysed, Score, Signal};
+use vigil_core::{Category, Evidence, HashMatch, Location, Modality, Score, Signal};
 use vigil_image::nudity::{NudityClass, NudityDetector, MODEL_NAME as NUDITY_MODEL};
 use vigil_image::ocr::Ocr;
 use vigil_image::pdq::{decode_image, PdqHasher};
 use vigil_policy::Policy;
 
 use crate::banks::Banks;
+use crate::findings::{score_recognised_text, Findings, TextSource};
 use crate::input::InputError;
 use crate::text::TextScorer;
-
-/// The signals, matches and gaps of one image.
-#[derive(Debug, Default)]
-pub(crate) struct ImageFindings {
-    pub signals: Vec<Signal>,
-    pub matches: Vec<HashMatch>,
-    pub not_analysed: Vec<NotAnalysed>,
-    pub models: Vec<String>,
-}
-
-/// Most characters of OCR text quoted in evidence.
-const QUOTE_CHARS: usize = 200;
 
 /// Hashes an image and matches it against the banks the policy names;
 /// reads its text and scores it; looks for nudity. The image is decoded
@@ -35,149 +24,140 @@ pub(crate) fn analyse(
     ocr: Result<&Ocr, &str>,
     nudity: Result<&NudityDetector, &str>,
     text: &TextScorer,
-) -> Result<ImageFindings, InputError> {
-    let mut out = ImageFindings::default();
+) -> Result<Findings, InputError> {
+    let mut out = Findings::default();
     let image = decode_image(bytes, None).map_err(|e| InputError::CorruptImage {
         index,
         message: e.to_string(),
     })?;
     let pdq = PdqHasher::new().dihedral_image(&image);
-    out.models.push("pdq".to_owned());
+    out.model("pdq");
     // Whether any detector looked at the image at all.
     let mut examined = false;
     if pdq.quality < policy.images.quality_floor {
-        out.not_analysed.push(NotAnalysed {
-            modality: Modality::Image,
-            media_index: Some(index),
-            detector: Some("hash-match".to_owned()),
-            reason: format!(
+        out.not_run(
+            Modality::Image,
+            index,
+            "hash-match",
+            format!(
                 "PDQ quality {} is below the policy's floor of {}: not matched against hash banks",
                 pdq.quality, policy.images.quality_floor
             ),
-        });
+        );
     } else if policy.banks.is_empty() || banks.is_empty() {
-        out.not_analysed.push(NotAnalysed {
-            modality: Modality::Image,
-            media_index: Some(index),
-            detector: Some("hash-match".to_owned()),
-            reason: if policy.banks.is_empty() {
+        out.not_run(
+            Modality::Image,
+            index,
+            "hash-match",
+            if policy.banks.is_empty() {
                 "the policy uses no hash banks".to_owned()
             } else {
                 "the hash banks hold no enabled entry".to_owned()
             },
-        });
+        );
     } else {
         match_banks(index, &pdq, policy, banks, &mut out);
         examined = true;
     }
     match ocr {
         Ok(ocr) => {
-            out.models.push("tesseract".to_owned());
-            let read = ocr.read(bytes);
-            examined |= read.is_ok();
-            match read {
-                Ok(found) if !found.lines.is_empty() => {
-                    let words = found.text();
-                    let scores = text
-                        .score_one(&words)
-                        .map_err(|e| InputError::CorruptImage {
-                            index,
-                            message: format!("the text model failed on its text: {e}"),
-                        })?;
-                    let region = found
-                        .region()
-                        .map(|(x, y, width, height)| Location::Region {
-                            x,
-                            y,
-                            width,
-                            height,
-                        });
-                    let quote: String = words.chars().take(QUOTE_CHARS).collect();
-                    for (category, p) in text.outputs().iter().zip(&scores.probs) {
-                        let mut evidence = Evidence::new(Modality::Image, "ocr+text").detail(
-                            format!("text in the image: \"{}\"", quote.replace('\n', " / ")),
-                        );
-                        evidence.media_index = Some(index);
-                        evidence.location = region.clone();
-                        out.signals.push(Signal {
-                            category: *category,
-                            score: Score::saturating(f64::from(*p)),
-                            evidence,
-                        });
+            out.model("tesseract");
+            match ocr.read(bytes) {
+                Ok(found) => {
+                    examined = true;
+                    if !found.lines.is_empty() {
+                        let source = TextSource {
+                            modality: Modality::Image,
+                            detector: "ocr+text",
+                            media_index: index,
+                            location: found.region().map(|(x, y, width, height)| {
+                                Location::Region {
+                                    x,
+                                    y,
+                                    width,
+                                    height,
+                                }
+                            }),
+                            what: "text in the image",
+                        };
+                        score_recognised_text(text, &found.text(), &source, &mut out).map_err(
+                            |e| InputError::CorruptImage {
+                                index,
+                                message: format!("the text model failed on its text: {e}"),
+                            },
+                        )?;
                     }
                 }
-                Ok(_) => {}
-                Err(e) => out.not_analysed.push(NotAnalysed {
-                    modality: Modality::Image,
-                    media_index: Some(index),
-                    detector: Some("ocr".to_owned()),
-                    reason: e.to_string(),
-                }),
+                Err(e) => out.not_run(Modality::Image, index, "ocr", e.to_string()),
             }
         }
-        Err(why) => out.not_analysed.push(NotAnalysed {
-            modality: Modality::Image,
-            media_index: Some(index),
-            detector: Some("ocr".to_owned()),
-            reason: why.to_owned(),
-        }),
+        Err(why) => out.not_run(Modality::Image, index, "ocr", why.to_owned()),
     }
-    examined |= find_nudity(index, &image, nudity, &mut out);
+    examined |= find_nudity(index, &image, None, nudity, &mut out);
     if !examined {
-        out.not_analysed.push(NotAnalysed {
-            modality: Modality::Image,
-            media_index: Some(index),
-            detector: None,
-            reason: "no detector examined the image (no hash match ran, its text was not read \
-                     and the nudity detector did not run)"
+        out.unexamined(
+            Modality::Image,
+            index,
+            "no detector examined the image (no hash match ran, its text was not read \
+             and the nudity detector did not run)"
                 .to_owned(),
-        });
+        );
     }
     Ok(out)
 }
 
-/// Runs the nudity detector on the decoded image: each detection of a
+/// Runs the nudity detector on a decoded picture: each detection of a
 /// [`sexual_class`] becomes a `sexual` signal with the detection's score and
-/// its box as evidence. Returns whether the detector ran.
-fn find_nudity(
+/// its box as evidence. `frame` is the video frame (index, seconds) the
+/// picture is, for a video. Returns whether the detector ran.
+pub(crate) fn find_nudity(
     index: usize,
     image: &DynamicImage,
+    frame: Option<(u64, f64)>,
     detector: Result<&NudityDetector, &str>,
-    out: &mut ImageFindings,
+    out: &mut Findings,
 ) -> bool {
-    let not_analysed = |reason: String| NotAnalysed {
-        modality: Modality::Image,
-        media_index: Some(index),
-        detector: Some("nudity".to_owned()),
-        reason,
+    let modality = if frame.is_some() {
+        Modality::Video
+    } else {
+        Modality::Image
     };
     let detector = match detector {
         Ok(detector) => detector,
         Err(why) => {
-            out.not_analysed.push(not_analysed(why.to_owned()));
+            out.not_run(modality, index, "nudity", why.to_owned());
             return false;
         }
     };
-    out.models.push(NUDITY_MODEL.to_owned());
+    out.model(NUDITY_MODEL);
     let found = match detector.detect(image) {
         Ok(found) => found,
         Err(e) => {
-            out.not_analysed.push(not_analysed(e.to_string()));
+            out.not_run(modality, index, "nudity", e.to_string());
             return false;
         }
     };
     for detection in found.into_iter().filter(|d| sexual_class(d.class)) {
         let (x, y, width, height) = detection.region;
-        let mut evidence = Evidence::new(Modality::Image, NUDITY_MODEL).detail(format!(
-            "{} with score {:.2}",
-            detection.class, detection.score
+        let mut evidence = Evidence::new(modality, NUDITY_MODEL).detail(format!(
+            "{} with score {:.2}{}",
+            detection.class,
+            detection.score,
+            if frame.is_some() {
+                format!(" at x {x}, y {y}, {width}x{height}")
+            } else {
+                String::new()
+            }
         ));
         evidence.media_index = Some(index);
-        evidence.location = Some(Location::Region {
-            x,
-            y,
-            width,
-            height,
+        evidence.location = Some(match frame {
+            Some((index, time_s)) => Location::Frame { index, time_s },
+            None => Location::Region {
+                x,
+                y,
+                width,
+                height,
+            },
         });
         out.signals.push(Signal {
             category: Category::Sexual,
@@ -212,7 +192,7 @@ fn match_banks(
     pdq: &vigil_image::pdq::PdqDihedral,
     policy: &Policy,
     banks: &Banks,
-    out: &mut ImageFindings,
+    out: &mut Findings,
 ) {
     if banks.is_empty() || policy.banks.is_empty() {
         return;

@@ -7,7 +7,7 @@ use vigil_core::{Item, MediaKind, MediaSource};
 
 /// The largest input Vigil accepts. The server's request body limit is
 /// separate (it bounds the bytes read before any parsing).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
     /// Longest text, in characters.
     pub max_text_chars: usize,
@@ -20,6 +20,9 @@ pub struct Limits {
     pub max_pixels: u64,
     /// Longest item id, in bytes.
     pub max_id_bytes: usize,
+    /// Longest audio decoded, in seconds (a video's sound track is bounded
+    /// by the video decoder's own limits).
+    pub max_media_seconds: f64,
 }
 
 impl Default for Limits {
@@ -30,6 +33,7 @@ impl Default for Limits {
             max_media_bytes: 10 * 1024 * 1024,
             max_pixels: 40_000_000,
             max_id_bytes: 256,
+            max_media_seconds: 600.0,
         }
     }
 }
@@ -109,6 +113,17 @@ pub enum InputError {
         /// The decoder's message.
         message: String,
     },
+    /// Audio or video that cannot be decoded: truncated, corrupt, or not a
+    /// format ffmpeg (video) or the audio decoder reads.
+    #[error("media[{index}] is not a readable {modality}: {message}")]
+    CorruptMedia {
+        /// Which attachment.
+        index: usize,
+        /// Audio or video.
+        modality: vigil_core::Modality,
+        /// The decoder's message.
+        message: String,
+    },
     /// An image with more pixels than allowed.
     #[error(
         "media[{index}] is {width}x{height} = {pixels} pixels; the limit (max_pixels) is {limit}"
@@ -140,7 +155,7 @@ impl InputError {
             InputError::InvalidBase64 { .. } => "invalid_base64",
             InputError::MediaTooLarge { .. } => "media_too_large",
             InputError::EmptyMedia { .. } => "empty_media",
-            InputError::CorruptImage { .. } => "corrupt_media",
+            InputError::CorruptImage { .. } | InputError::CorruptMedia { .. } => "corrupt_media",
             InputError::TooManyPixels { .. } => "too_many_pixels",
         }
     }

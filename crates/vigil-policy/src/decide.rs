@@ -103,6 +103,7 @@ impl Policy {
             content: input.content,
             not_analysed: Vec::new(),
             hash_matches: Vec::new(),
+            media_matches: Vec::new(),
         }
     }
 

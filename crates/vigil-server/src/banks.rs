@@ -267,6 +267,14 @@ pub(crate) async fn watch_banks(engine: Arc<Engine>, store: Store, every: Durati
             Ok(refresh) => log("info", refresh),
             Err(e) => log("error", format_args!("hash banks not refreshed: {e}")),
         }
+        match crate::media_banks::refresh_media_banks(&engine, &store).await {
+            Ok(None) => {}
+            Ok(Some(said)) => log("info", said),
+            Err(e) => log(
+                "error",
+                format_args!("video and audio banks not refreshed: {e}"),
+            ),
+        }
     }
 }
 

@@ -88,7 +88,8 @@ impl From<InputError> for ApiError {
             | InputError::MediaPath { .. }
             | InputError::InvalidBase64 { .. }
             | InputError::EmptyMedia { .. }
-            | InputError::CorruptImage { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            | InputError::CorruptImage { .. }
+            | InputError::CorruptMedia { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         };
         ApiError::new(status, e.kind(), e.to_string())
     }

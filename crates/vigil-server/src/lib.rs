@@ -11,6 +11,7 @@
 mod api;
 mod auth;
 mod banks;
+mod media_banks;
 mod error;
 mod json_object;
 mod metrics;
@@ -24,6 +25,7 @@ use std::time::Duration;
 
 pub use api::{openapi, parse_instant, router, AppState};
 pub use banks::{check_policy_banks, load_banks};
+pub use media_banks::load_media_banks;
 pub use error::{ApiError, ErrorBody};
 pub use metrics::Metrics;
 pub use statements::{export_statements, export_statements_page, Exported, PolicySource};
@@ -115,6 +117,18 @@ pub async fn serve(
         ),
     );
     engine.replace_banks(banks);
+    let media = load_media_banks(&store).await.map_err(|e| {
+        std::io::Error::other(format!("cannot load the video and audio banks: {e}"))
+    })?;
+    log(
+        "info",
+        format_args!(
+            "video and audio banks: {} entries at version {}",
+            media.len(),
+            media.version()
+        ),
+    );
+    engine.replace_media_banks(media);
     for problem in check_policy_banks(&store, &engine.policy().policy).await {
         log("warn", problem);
     }

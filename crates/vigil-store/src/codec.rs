@@ -159,6 +159,7 @@ mod tests {
             content: Default::default(),
             not_analysed: Vec::new(),
             hash_matches: Vec::new(),
+            media_matches: Vec::new(),
         }
     }
 

@@ -124,6 +124,11 @@ pub fn run(home: &Home, args: ScanArgs) -> Result<ExitCode> {
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot load the hash banks: {e}"))?,
         );
+        engine.replace_media_banks(
+            vigil_server::load_media_banks(&store)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot load the video and audio banks: {e}"))?,
+        );
         for problem in vigil_server::check_policy_banks(&store, &engine.policy().policy).await {
             eprintln!("warning: {problem}");
         }

@@ -56,6 +56,23 @@ pub struct EngineArgs {
     /// run).
     #[arg(long)]
     no_nudity: bool,
+    /// The ffmpeg program that decodes video (ffprobe is looked for beside
+    /// it). Default: `ffmpeg` on the PATH.
+    #[arg(long, value_name = "PATH")]
+    ffmpeg: Option<PathBuf>,
+    /// Do not decode video (decisions say so, and send videos to review).
+    #[arg(long)]
+    no_video: bool,
+    /// The pocketsphinx_continuous program that transcribes speech.
+    /// Default: on the PATH.
+    #[arg(long, value_name = "PATH")]
+    pocketsphinx: Option<PathBuf>,
+    /// Do not transcribe speech (decisions say speech was not transcribed).
+    #[arg(long)]
+    no_asr: bool,
+    /// Longest audio decoded, in seconds.
+    #[arg(long, default_value_t = Limits::default().max_media_seconds)]
+    max_media_seconds: f64,
     /// Longest text, in characters.
     #[arg(long, default_value_t = Limits::default().max_text_chars)]
     max_text_chars: usize,
@@ -103,6 +120,7 @@ impl EngineArgs {
             max_text_chars: self.max_text_chars,
             max_media_bytes: self.max_media_bytes,
             max_pixels: self.max_pixels,
+            max_media_seconds: self.max_media_seconds,
             ..Limits::default()
         };
         let ocr = if self.no_ocr {
@@ -116,9 +134,35 @@ impl EngineArgs {
                 format_args!("text in images will not be read: {why}"),
             );
         }
+        let ffmpeg = if self.no_video {
+            Err("video decoding is switched off (--no-video)".to_owned())
+        } else {
+            vigil_video::Ffmpeg::locate(self.ffmpeg.as_deref()).map_err(|e| e.to_string())
+        };
+        if let Err(why) = &ffmpeg {
+            log(
+                "warn",
+                format_args!("videos will not be decoded (and go to review): {why}"),
+            );
+        }
+        let asr: Result<Arc<dyn vigil_audio::SpeechToText>, String> = if self.no_asr {
+            Err("speech to text is switched off (--no-asr)".to_owned())
+        } else {
+            vigil_audio::Pocketsphinx::locate(self.pocketsphinx.as_deref())
+                .map(|p| Arc::new(p) as Arc<dyn vigil_audio::SpeechToText>)
+                .map_err(|e| e.to_string())
+        };
+        if let Err(why) = &asr {
+            log(
+                "warn",
+                format_args!("speech will not be transcribed: {why}"),
+            );
+        }
         Ok(Engine::new(text, policy, limits)
             .with_ocr(ocr)
-            .with_nudity(self.nudity(home)))
+            .with_nudity(self.nudity(home))
+            .with_ffmpeg(ffmpeg)
+            .with_asr(asr))
     }
 
     /// The nudity detector, or why it does not run (with a warning on

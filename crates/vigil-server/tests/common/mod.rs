@@ -34,6 +34,10 @@ pub struct Options {
     pub limits: Limits,
     /// The policy file.
     pub policy: PathBuf,
+    /// Whether the engine decodes video (ffmpeg), reads text in pictures
+    /// (tesseract) and transcribes speech (pocketsphinx), each found on the
+    /// PATH; without them media decisions say the tools did not run.
+    pub media_tools: bool,
 }
 
 impl Default for Options {
@@ -46,6 +50,7 @@ impl Default for Options {
             },
             limits: Limits::default(),
             policy: default_policy(),
+            media_tools: false,
         }
     }
 }
@@ -152,11 +157,22 @@ impl TestServer {
             .enable_all()
             .build()
             .expect("a Tokio runtime");
-        let engine = Arc::new(Engine::new(
+        let mut engine = Engine::new(
             TextScorer::load(&TextModels::default()).expect("the shipped text model loads"),
             PolicyState::load(&options.policy).expect("the test policy is valid"),
             options.limits,
-        ));
+        );
+        if options.media_tools {
+            engine = engine
+                .with_ffmpeg(vigil_video::Ffmpeg::locate(None).map_err(|e| e.to_string()))
+                .with_ocr(vigil_image::ocr::Ocr::find("tesseract").map_err(|e| e.to_string()))
+                .with_asr(
+                    vigil_audio::Pocketsphinx::locate(None)
+                        .map(|p| Arc::new(p) as Arc<dyn vigil_audio::SpeechToText>)
+                        .map_err(|e| e.to_string()),
+                );
+        }
+        let engine = Arc::new(engine);
         let store = runtime
             .block_on(Store::open_sqlite(&dir.path().join("vigil.db")))
             .expect("a temporary store");

@@ -114,6 +114,7 @@ pub fn decision(action: Action, decided_at: OffsetDateTime) -> Decision {
         content: Default::default(),
         not_analysed: Vec::new(),
         hash_matches: Vec::new(),
+        media_matches: Vec::new(),
     }
 }
 
