@@ -19,7 +19,7 @@ use std::process::Command;
 use image::{DynamicImage, RgbImage};
 
 use crate::ffmpeg::{failed, readable};
-use crate::process::Running;
+use crate::process::{first_line, Running};
 use crate::{Ffmpeg, FfmpegError, VideoInfo};
 
 /// One decoded frame.
@@ -134,6 +134,18 @@ impl Ffmpeg {
                 return Err(FfmpegError::Incomplete {
                     path: path.to_path_buf(),
                     detail: "ffmpeg decoded no frame".to_owned(),
+                });
+            }
+            // ffmpeg decodes what it can of a cut or damaged file and still
+            // exits with 0; fewer frames than the container lists, with
+            // errors reported, is a damaged video, not a short one.
+            let said = first_line(&done.stderr);
+            if let Some(listed) = info.frame_count.filter(|&n| frames < n && !said.is_empty()) {
+                return Err(FfmpegError::Incomplete {
+                    path: path.to_path_buf(),
+                    detail: format!(
+                        "decoded {frames} of the {listed} frames the container lists: {said}"
+                    ),
                 });
             }
         }

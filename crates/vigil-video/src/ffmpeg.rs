@@ -287,9 +287,12 @@ pub(crate) fn readable(path: &Path) -> Result<(), FfmpegError> {
 }
 
 pub(crate) fn failed(path: &Path, program: &'static str, stderr: &str) -> FfmpegError {
-    let detail = match first_line(stderr) {
-        l if l.is_empty() => "it exited without saying why".to_owned(),
-        l => l,
+    // ffmpeg often starts its message with the input's name; ours says it.
+    let line = first_line(stderr);
+    let prefix = format!("{}: ", path.display());
+    let detail = match line.strip_prefix(&prefix).unwrap_or(&line) {
+        "" => "it exited without saying why".to_owned(),
+        l => l.to_owned(),
     };
     FfmpegError::Failed {
         path: path.to_path_buf(),
