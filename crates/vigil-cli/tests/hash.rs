@@ -176,3 +176,59 @@ fn help_states_the_output_contract() {
         );
     }
 }
+
+/// ffmpeg is needed for videos; under CI (`CI=true`) it is installed, and
+/// its absence fails the test rather than skipping it.
+fn ffmpeg_present() -> bool {
+    let runs = std::process::Command::new("ffmpeg")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !runs {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI=true but ffmpeg is not installed"
+        );
+        eprintln!("skipped: ffmpeg is not installed");
+    }
+    runs
+}
+
+#[test]
+fn a_video_prints_vpdq_lines_that_agree_with_the_reference() {
+    let Some(dir) = shared_data().map(|d| d.join("video")) else {
+        eprintln!("skipped: shared data is absent");
+        return;
+    };
+    if !dir.is_dir() || !ffmpeg_present() {
+        return;
+    }
+    let name = "chair-22-sd-grey-bar";
+    let video = dir.join(format!("{name}.mp4"));
+    let run = Vigil::new()
+        .run(["hash".as_ref(), video.as_os_str()])
+        .success();
+    let expected = std::fs::read_to_string(dir.join(format!("vpdq-expected/{name}.txt")))
+        .expect("the expected file");
+    let (ours, theirs): (Vec<&str>, Vec<&str>) =
+        (run.stdout.lines().collect(), expected.lines().collect());
+    assert_eq!(ours.len(), theirs.len(), "one line per frame");
+    let mut close = 0;
+    for (a, b) in ours.iter().zip(&theirs) {
+        let (a, b): (Vec<&str>, Vec<&str>) = (a.split(',').collect(), b.split(',').collect());
+        assert_eq!(
+            a.len(),
+            4,
+            "FRAME,QUALITY,HASH,SECONDS and nothing else: {a:?}"
+        );
+        assert_eq!(
+            (a[0], a[3]),
+            (b[0], b[3]),
+            "frame number and time as the reference"
+        );
+        close += usize::from(distance(a[2], b[2]) <= 10);
+    }
+    let percent = close as f64 * 100.0 / theirs.len() as f64;
+    eprintln!("{name}: {percent:.1} % of frames within 10 bits of the reference");
+    assert!(percent >= 95.0, "{percent:.1} %");
+}
