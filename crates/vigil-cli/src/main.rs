@@ -58,8 +58,9 @@ enum Command {
     /// API keys for the server: create (the secret is shown once), list, revoke.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
-    /// Hash banks of known-bad and known-benign PDQ hashes: create, add,
-    /// remove, disable, list, import and export.
+    /// Hash banks of known-bad and known-benign images (PDQ), videos (vPDQ)
+    /// and audio (Chromaprint): create, add, remove, disable, list, import
+    /// and export.
     #[command(subcommand)]
     Bank(bank::BankCommand),
     /// Report which optional outside components are present.

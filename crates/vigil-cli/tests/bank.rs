@@ -73,19 +73,20 @@ fn banks_are_listed_with_their_kind_and_counts() {
         "kind",
         "entries",
         "enabled",
+        "media",
         "created",
         "description",
     ] {
         assert!(header.contains(column), "{header}");
     }
-    // name, kind, entries, enabled, created, description…
+    // name, kind, entries, enabled, media, created, description…
     assert_eq!(
-        bank_row(&vigil, "benign_memes")[1..4],
-        ["negative", "0", "0"]
+        bank_row(&vigil, "benign_memes")[1..5],
+        ["negative", "0", "0", "image"]
     );
     let known_bad = bank_row(&vigil, "known_bad");
-    assert_eq!(known_bad[1..4], ["positive", "0", "0"]);
-    assert_eq!(known_bad[5..], ["case", "17"]);
+    assert_eq!(known_bad[1..5], ["positive", "0", "0", "image"]);
+    assert_eq!(known_bad[6..], ["case", "17"]);
 }
 
 #[test]

@@ -307,6 +307,13 @@ impl Store {
         }
     }
 
+    /// What `bank`'s entries are hashes of, or [`StoreError::UnknownBank`]:
+    /// one lookup, without counting the bank's entries as
+    /// [`Store::get_bank`] does.
+    pub async fn bank_media(&self, bank: &str) -> Result<BankMedia, StoreError> {
+        self.require_bank(bank).await
+    }
+
     /// The medium of `bank`, or [`StoreError::UnknownBank`]. One primary-key
     /// lookup: [`Store::get_bank`] would count the bank's entries, a scan of
     /// millions of rows for every single-entry change.

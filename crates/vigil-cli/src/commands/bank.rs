@@ -1,8 +1,13 @@
 //! `vigil bank`: hash banks of known-bad (positive) and known-benign
-//! (negative) PDQ hashes, kept in the store; import and export as hash-list
-//! files (`hash_list`).
+//! (negative) content, kept in the store. Image banks hold PDQ hashes,
+//! imported and exported as hash-list files (`hash_list`); video and audio
+//! banks hold one vPDQ hash or Chromaprint fingerprint per file, made from
+//! the files (`media_files`) and imported and exported as JSON Lines
+//! (`media_list`).
 
 mod hash_list;
+mod media_files;
+mod media_list;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,7 +18,14 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use vigil_cli::home::Home;
 use vigil_image::PdqHash;
-use vigil_store::{Bank, BankEntry, BankKind, NewEntry, Store};
+use vigil_store::{
+    Bank, BankEntry, BankKind, BankMedia, MediaEntry, NewEntry, NewMediaEntry, Store,
+    UnknownBankMedia,
+};
+use vigil_video::Ffmpeg;
+
+use self::hash_list::BadLine;
+use self::media_files::MediaHash;
 
 use crate::commands::store::runtime;
 
@@ -22,7 +34,8 @@ const BAD_LINES_SHOWN: usize = 20;
 
 #[derive(Debug, Subcommand)]
 pub enum BankCommand {
-    /// Create an empty bank (positive, known-bad, unless --negative).
+    /// Create an empty bank (positive, known-bad, unless --negative) of
+    /// image, video or audio hashes.
     Create {
         /// The bank's name: 1 to 64 of a-z, 0-9, `_` and `-`; the policy's
         /// `[banks.NAME]` names it so.
@@ -31,24 +44,35 @@ pub enum BankCommand {
         /// matches instead of signalling.
         #[arg(long)]
         negative: bool,
+        /// What it holds hashes of: image (PDQ), video (vPDQ) or audio
+        /// (Chromaprint).
+        #[arg(long, value_name = "image|video|audio", default_value = "image", value_parser = media_arg)]
+        media: BankMedia,
         /// Free text for people.
         #[arg(long, default_value = "", hide_default_value = true)]
         description: String,
         #[command(flatten)]
         store: StoreArg,
     },
-    /// Add hashes (64 hex digits each), given as arguments or in a file;
-    /// a hash the bank holds already is left as it is.
+    /// Add to a bank: PDQ hashes (64 hex digits each, as arguments or in a
+    /// hash-list file) to an image bank; the hash of each video or audio
+    /// FILE to a video or audio bank. What the bank holds already is left
+    /// as it is.
     Add {
         /// The bank.
         name: String,
-        /// The hashes.
-        #[arg(value_name = "HASH", required_unless_present = "file")]
-        hashes: Vec<String>,
-        /// A hash-list file too: one hash a line, `#` comments (the format
-        /// of `vigil bank import`).
+        /// Image bank: the hashes. Video or audio bank: the files to hash
+        /// (videos through ffmpeg; WAV, MP3, Ogg, FLAC or M4A audio).
+        #[arg(value_name = "HASH|FILE", required_unless_present_any = ["file", "vpdq"])]
+        items: Vec<String>,
+        /// Image bank: a hash-list file too, one hash a line, `#` comments
+        /// (the format of `vigil bank import`).
         #[arg(long, value_name = "FILE")]
         file: Option<PathBuf>,
+        /// Video bank: a reference vPDQ hash file (`frame,quality,hash,time`
+        /// lines) to add as one entry; may be repeated.
+        #[arg(long, value_name = "FILE")]
+        vpdq: Vec<PathBuf>,
         /// Where the hashes came from (default: the file's name, if any).
         #[arg(long)]
         source: Option<String>,
@@ -58,30 +82,36 @@ pub enum BankCommand {
         #[command(flatten)]
         store: StoreArg,
     },
-    /// Remove one hash from a bank.
+    /// Remove one hash from a bank: by its hash in an image bank, by its id (`vigil bank
+    /// list NAME`) in a video or audio bank.
     Remove {
         /// The bank.
         name: String,
-        /// The hash.
-        hash: String,
+        /// The hash (image bank) or entry id (video or audio bank).
+        #[arg(value_name = "HASH|ID")]
+        entry: String,
         #[command(flatten)]
         store: StoreArg,
     },
-    /// Keep a hash in its bank but stop matching it.
+    /// Keep a hash in its bank but stop matching it: by its hash in an image bank, by its id (`vigil bank
+    /// list NAME`) in a video or audio bank.
     Disable {
         /// The bank.
         name: String,
-        /// The hash.
-        hash: String,
+        /// The hash (image bank) or entry id (video or audio bank).
+        #[arg(value_name = "HASH|ID")]
+        entry: String,
         #[command(flatten)]
         store: StoreArg,
     },
-    /// Match a disabled hash again.
+    /// Match a disabled hash again: by its hash in an image bank, by its id (`vigil bank
+    /// list NAME`) in a video or audio bank.
     Enable {
         /// The bank.
         name: String,
-        /// The hash.
-        hash: String,
+        /// The hash (image bank) or entry id (video or audio bank).
+        #[arg(value_name = "HASH|ID")]
+        entry: String,
         #[command(flatten)]
         store: StoreArg,
     },
@@ -92,8 +122,10 @@ pub enum BankCommand {
         #[command(flatten)]
         store: StoreArg,
     },
-    /// Write a bank as a hash-list file: `hash,label,source,added_at,enabled`
-    /// rows under a `#` header naming the columns.
+    /// Write a bank to a file: an image bank as a hash-list file
+    /// (`hash,label,source,added_at,enabled` rows under a `#` header naming
+    /// the columns), a video or audio bank as JSON Lines (`content`,
+    /// `duration_s`, `label`, `source`, `enabled`).
     Export {
         /// The bank.
         name: String,
@@ -103,9 +135,10 @@ pub enum BankCommand {
         #[command(flatten)]
         store: StoreArg,
     },
-    /// Add every hash of a hash-list file (ThreatExchange's: `HASH`,
-    /// `HASH,more,...` or `HASH<TAB>label` lines, `#` comments), or nothing
-    /// if any line is bad.
+    /// Add every entry of a file, or nothing if any line is bad: for an
+    /// image bank a hash-list file (ThreatExchange's: `HASH`,
+    /// `HASH,more,...` or `HASH<TAB>label` lines, `#` comments), for a
+    /// video or audio bank the JSON Lines that `export` writes.
     Import {
         /// The bank.
         name: String,
@@ -159,6 +192,7 @@ async fn execute(store: &Store, command: BankCommand) -> Result<ExitCode> {
         BankCommand::Create {
             name,
             negative,
+            media,
             description,
             ..
         } => {
@@ -167,66 +201,143 @@ async fn execute(store: &Store, command: BankCommand) -> Result<ExitCode> {
             } else {
                 BankKind::Positive
             };
-            store.create_bank(&name, kind, &description).await?;
-            println!("created {kind} bank {name}");
+            store
+                .create_media_bank(&name, kind, media, &description)
+                .await?;
+            match media {
+                BankMedia::Image => println!("created {kind} bank {name}"),
+                media => println!("created {kind} {media} bank {name}"),
+            }
         }
         BankCommand::Add {
             name,
-            hashes,
+            items,
             file,
+            vpdq,
             source,
             label,
             ..
-        } => {
-            let mut entries = argument_entries(&hashes, source.as_deref(), label.as_deref())?;
-            if let Some(file) = &file {
-                entries.extend(file_entries(file, source.as_deref(), label.as_deref())?);
+        } => match media_of(store, &name).await? {
+            BankMedia::Image => {
+                if !vpdq.is_empty() {
+                    bail!("--vpdq adds to video banks; bank {name} holds image hashes");
+                }
+                let mut entries = argument_entries(&items, source.as_deref(), label.as_deref())?;
+                if let Some(file) = &file {
+                    entries.extend(file_entries(file, source.as_deref(), label.as_deref())?);
+                }
+                add(store, &name, &entries).await?;
             }
-            add(store, &name, &entries).await?;
-        }
+            media => {
+                if file.is_some() {
+                    bail!(
+                        "--file reads PDQ hash lists, for image banks; bank {name} holds {media} \
+                         hashes: give its {media} files instead"
+                    );
+                }
+                if !vpdq.is_empty() && media != BankMedia::Video {
+                    bail!("--vpdq adds to video banks; bank {name} holds {media} hashes");
+                }
+                let files: Vec<PathBuf> = items.iter().map(PathBuf::from).collect();
+                let entries =
+                    hashed_entries(media, &files, &vpdq, source.as_deref(), label.as_deref())?;
+                add_media(store, &name, &entries).await?;
+            }
+        },
         BankCommand::Import {
             name, file, source, ..
-        } => {
-            let entries = file_entries(&file, source.as_deref(), None)?;
-            add(store, &name, &entries).await?;
-        }
-        BankCommand::Remove { name, hash, .. } => {
-            let hash = argument_hash(&hash)?;
-            if !store.remove_bank_entry(&name, &hash).await? {
-                bail!("bank {name} holds no hash {hash}");
+        } => match media_of(store, &name).await? {
+            BankMedia::Image => {
+                let entries = file_entries(&file, source.as_deref(), None)?;
+                add(store, &name, &entries).await?;
             }
-            println!("removed {hash} from bank {name}");
+            media => {
+                let entries = media_file_entries(media, &file, source.as_deref())?;
+                add_media(store, &name, &entries).await?;
+            }
+        },
+        BankCommand::Remove { name, entry, .. } => match media_of(store, &name).await? {
+            BankMedia::Image => {
+                let hash = argument_hash(&entry)?;
+                if !store.remove_bank_entry(&name, &hash).await? {
+                    bail!("bank {name} holds no hash {hash}");
+                }
+                println!("removed {hash} from bank {name}");
+            }
+            _ => {
+                let id = entry_id(&name, &entry)?;
+                if !store.remove_media_entry(&name, id).await? {
+                    bail!("bank {name} holds no entry {id}; `vigil bank list {name}` shows them");
+                }
+                println!("removed entry {id} from bank {name}");
+            }
+        },
+        BankCommand::Disable { name, entry, .. } => {
+            set_enabled(store, &name, &entry, false).await?
         }
-        BankCommand::Disable { name, hash, .. } => set_enabled(store, &name, &hash, false).await?,
-        BankCommand::Enable { name, hash, .. } => set_enabled(store, &name, &hash, true).await?,
+        BankCommand::Enable { name, entry, .. } => set_enabled(store, &name, &entry, true).await?,
         BankCommand::List { name: None, .. } => print_banks(&store.list_banks().await?),
         BankCommand::List {
             name: Some(name), ..
         } => {
             let bank = known_bank(store, &name).await?;
-            print_entries(&bank, &store.bank_entries(&name).await?);
+            match bank.media {
+                BankMedia::Image => print_entries(&bank, &store.bank_entries(&name).await?),
+                _ => print_media_entries(&bank, &store.media_entries(&name).await?),
+            }
         }
         BankCommand::Export { name, out, .. } => {
             let bank = known_bank(store, &name).await?;
-            let entries = store.bank_entries(&name).await?;
-            match &out {
-                Some(path) => {
-                    let file = std::fs::File::create(path)
-                        .with_context(|| format!("cannot create {}", path.display()))?;
-                    hash_list::write(file, &bank, &entries)
-                        .with_context(|| format!("cannot write {}", path.display()))?;
-                    println!(
-                        "exported {} entries of bank {name} to {}",
-                        entries.len(),
-                        path.display()
-                    );
+            let (written, count) = match bank.media {
+                BankMedia::Image => {
+                    let entries = store.bank_entries(&name).await?;
+                    let count = entries.len();
+                    (
+                        export(&out, |w| hash_list::write(w, &bank, &entries)),
+                        count,
+                    )
                 }
-                None => hash_list::write(std::io::stdout().lock(), &bank, &entries)
-                    .context("cannot write the export to stdout")?,
+                _ => {
+                    let entries = store.media_entries(&name).await?;
+                    let count = entries.len();
+                    (export(&out, |w| media_list::write(w, &entries)), count)
+                }
+            };
+            written?;
+            if let Some(path) = &out {
+                println!(
+                    "exported {count} entries of bank {name} to {}",
+                    path.display()
+                );
             }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes an export to `out`, or to stdout when there is none.
+fn export(
+    out: &Option<PathBuf>,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<()> {
+    match out {
+        Some(path) => {
+            let mut file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            write(&mut file).with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => write(&mut std::io::stdout().lock()).context("cannot write the export to stdout"),
+    }
+}
+
+/// What bank `name` holds hashes of; an unknown bank is named.
+async fn media_of(store: &Store, name: &str) -> Result<BankMedia> {
+    Ok(store.bank_media(name).await?)
+}
+
+/// `--media`'s value.
+fn media_arg(text: &str) -> Result<BankMedia, UnknownBankMedia> {
+    text.parse()
 }
 
 /// Adds `entries` in one transaction and says what happened.
@@ -239,14 +350,133 @@ async fn add(store: &Store, bank: &str, entries: &[NewEntry]) -> Result<()> {
     Ok(())
 }
 
-async fn set_enabled(store: &Store, bank: &str, hash: &str, enabled: bool) -> Result<()> {
-    let hash = argument_hash(hash)?;
-    if !store.set_entry_enabled(bank, &hash, enabled).await? {
-        bail!("bank {bank} holds no hash {hash}");
-    }
-    let done = if enabled { "enabled" } else { "disabled" };
-    println!("{done} {hash} in bank {bank}");
+/// Adds `entries` to a video or audio bank in one transaction and says what
+/// happened.
+async fn add_media(store: &Store, bank: &str, entries: &[NewMediaEntry]) -> Result<()> {
+    let outcome = store.add_media_entries(bank, entries).await?;
+    println!(
+        "bank {bank}: added {}, already present {}",
+        outcome.added, outcome.already_present
+    );
     Ok(())
+}
+
+/// Enables or disables an entry: by hash in an image bank, by id in a
+/// video or audio bank.
+async fn set_enabled(store: &Store, bank: &str, entry: &str, enabled: bool) -> Result<()> {
+    let done = if enabled { "enabled" } else { "disabled" };
+    match media_of(store, bank).await? {
+        BankMedia::Image => {
+            let hash = argument_hash(entry)?;
+            if !store.set_entry_enabled(bank, &hash, enabled).await? {
+                bail!("bank {bank} holds no hash {hash}");
+            }
+            println!("{done} {hash} in bank {bank}");
+        }
+        _ => {
+            let id = entry_id(bank, entry)?;
+            if !store.set_media_entry_enabled(bank, id, enabled).await? {
+                bail!("bank {bank} holds no entry {id}; `vigil bank list {bank}` shows them");
+            }
+            println!("{done} entry {id} in bank {bank}");
+        }
+    }
+    Ok(())
+}
+
+/// An entry id given on the command line for a video or audio bank.
+fn entry_id(bank: &str, text: &str) -> Result<i64> {
+    text.trim().parse().map_err(|_| {
+        anyhow::anyhow!(
+            "`{text}` is not an entry id: entries of video and audio banks are named by \
+             their id; `vigil bank list {bank}` shows them"
+        )
+    })
+}
+
+/// Entries for video or audio `files` (each hashed) and, for a video bank,
+/// reference vPDQ files; `--source` defaults to each file's name.
+fn hashed_entries(
+    media: BankMedia,
+    files: &[PathBuf],
+    vpdq: &[PathBuf],
+    source: Option<&str>,
+    label: Option<&str>,
+) -> Result<Vec<NewMediaEntry>> {
+    let source = one_line("--source", source)?;
+    let label = one_line("--label", label)?;
+    // Looked for only when there is a video to read, so that audio banks
+    // work without ffmpeg.
+    let ffmpeg = match media {
+        BankMedia::Video if !files.is_empty() => Some(Ffmpeg::locate(None)?),
+        _ => None,
+    };
+    let mut entries = Vec::with_capacity(files.len() + vpdq.len());
+    for file in files {
+        let hash = match &ffmpeg {
+            Some(ffmpeg) => media_files::hash_video(ffmpeg, file)?,
+            None => media_files::hash_audio(file)?,
+        };
+        let parts = if media == BankMedia::Video {
+            "frames"
+        } else {
+            "fingerprint values"
+        };
+        println!(
+            "hashed {}: {} {parts} over {:.1} s",
+            file.display(),
+            hash.parts,
+            hash.duration_s
+        );
+        entries.push(media_entry(hash, file, source, label));
+    }
+    for file in vpdq {
+        let hash = media_files::read_vpdq(file)?;
+        println!("read {}: {} frames", file.display(), hash.parts);
+        entries.push(media_entry(hash, file, source, label));
+    }
+    Ok(entries)
+}
+
+/// An entry for `hash`, made from `file`: its name is the default source.
+fn media_entry(hash: MediaHash, file: &Path, source: &str, label: &str) -> NewMediaEntry {
+    NewMediaEntry {
+        content: hash.content,
+        duration_s: hash.duration_s,
+        source: match source {
+            "" => file_name(file),
+            given => given.to_owned(),
+        },
+        label: label.to_owned(),
+        enabled: true,
+    }
+}
+
+/// Entries for every line of a media-list file, or every bad line's place
+/// and problem. A line's own source wins, then `--source`, then the file's
+/// name.
+fn media_file_entries(
+    media: BankMedia,
+    path: &Path,
+    source: Option<&str>,
+) -> Result<Vec<NewMediaEntry>> {
+    let default_source = match one_line("--source", source)? {
+        "" => file_name(path),
+        given => given.to_owned(),
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let listed = media_list::parse(&text, media).map_err(|bad| bad_lines(path, &bad))?;
+    Ok(listed
+        .into_iter()
+        .map(|listed| NewMediaEntry {
+            content: listed.hash.content,
+            duration_s: listed.hash.duration_s,
+            source: listed.source.unwrap_or_else(|| default_source.clone()),
+            label: listed.label.unwrap_or_default(),
+            enabled: listed.enabled.unwrap_or(true),
+        })
+        .collect())
 }
 
 async fn known_bank(store: &Store, name: &str) -> Result<Bank> {
@@ -295,23 +525,7 @@ fn file_entries(path: &Path, source: Option<&str>, label: Option<&str>) -> Resul
     let default_label = one_line("--label", label)?;
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let hashes = hash_list::parse(&text).map_err(|bad| {
-        let mut message = bad
-            .iter()
-            .take(BAD_LINES_SHOWN)
-            .map(|b| format!("{}:{}: {}", path.display(), b.line, b.message))
-            .collect::<Vec<_>>()
-            .join("\n");
-        if bad.len() > BAD_LINES_SHOWN {
-            message.push_str(&format!("\n… and {} more", bad.len() - BAD_LINES_SHOWN));
-        }
-        anyhow::anyhow!(
-            "{message}\n{} bad line{} in {}; nothing was added",
-            bad.len(),
-            if bad.len() == 1 { "" } else { "s" },
-            path.display()
-        )
-    })?;
+    let hashes = hash_list::parse(&text).map_err(|bad| bad_lines(path, &bad))?;
     Ok(hashes
         .into_iter()
         .map(|listed| NewEntry {
@@ -321,6 +535,26 @@ fn file_entries(path: &Path, source: Option<&str>, label: Option<&str>) -> Resul
             enabled: listed.enabled.unwrap_or(true),
         })
         .collect())
+}
+
+/// Every bad line of `path` as `FILE:LINE: problem` (the first
+/// [`BAD_LINES_SHOWN`], then a count), and that nothing was added.
+fn bad_lines(path: &Path, bad: &[BadLine]) -> anyhow::Error {
+    let mut message = bad
+        .iter()
+        .take(BAD_LINES_SHOWN)
+        .map(|b| format!("{}:{}: {}", path.display(), b.line, b.message))
+        .collect::<Vec<_>>()
+        .join("\n");
+    if bad.len() > BAD_LINES_SHOWN {
+        message.push_str(&format!("\n… and {} more", bad.len() - BAD_LINES_SHOWN));
+    }
+    anyhow::anyhow!(
+        "{message}\n{} bad line{} in {}; nothing was added",
+        bad.len(),
+        if bad.len() == 1 { "" } else { "s" },
+        path.display()
+    )
 }
 
 /// A flag's value if it is one line (an export writes one row per entry),
@@ -347,34 +581,43 @@ fn print_banks(banks: &[Bank]) {
         .max()
         .unwrap_or(0)
         .max("name".len());
-    let row = |name: &str, kind: &str, entries: &str, enabled: &str, created: &str, about: &str| {
+    let row = |columns: [&str; 7]| {
+        let [name, kind, entries, enabled, media, created, about] = columns;
         println!(
-            "{name:<name_width$}  {kind:<8}  {entries:>7}  {enabled:>7}  {created:<20}  {about}"
+            "{name:<name_width$}  {kind:<8}  {entries:>7}  {enabled:>7}  {media:<5}  \
+             {created:<20}  {about}"
         );
     };
-    row(
+    row([
         "name",
         "kind",
         "entries",
         "enabled",
+        "media",
         "created",
         "description",
-    );
+    ]);
     for bank in banks {
-        row(
+        row([
             &bank.name,
             bank.kind.as_str(),
             &bank.entries.to_string(),
             &bank.enabled.to_string(),
+            bank.media.as_str(),
             &time_column(bank.created_at),
             &bank.description,
-        );
+        ]);
     }
 }
 
-fn print_entries(bank: &Bank, entries: &[BankEntry]) {
+/// The line above a bank's entries.
+fn print_bank_heading(bank: &Bank) {
+    let media = match bank.media {
+        BankMedia::Image => String::new(),
+        media => format!(" {media}"),
+    };
     println!(
-        "bank {} ({}): {} entries, {} enabled{}",
+        "bank {} ({}{media}): {} entries, {} enabled{}",
         bank.name,
         bank.kind,
         bank.entries,
@@ -385,6 +628,10 @@ fn print_entries(bank: &Bank, entries: &[BankEntry]) {
             format!("; {}", bank.description)
         }
     );
+}
+
+fn print_entries(bank: &Bank, entries: &[BankEntry]) {
+    print_bank_heading(bank);
     let id_width = entries
         .iter()
         .map(|e| e.id.to_string().len())
@@ -404,6 +651,56 @@ fn print_entries(bank: &Bank, entries: &[BankEntry]) {
             dash_if_empty(&e.source),
             dash_if_empty(&e.label),
         );
+    }
+}
+
+/// A video or audio bank's entries: the hash itself is too long to show,
+/// so its size and the start of its SHA-256 stand for it.
+fn print_media_entries(bank: &Bank, entries: &[MediaEntry]) {
+    print_bank_heading(bank);
+    let id_width = entries
+        .iter()
+        .map(|e| e.id.to_string().len())
+        .max()
+        .unwrap_or(0)
+        .max("id".len());
+    let parts = if bank.media == BankMedia::Video {
+        "frames"
+    } else {
+        "values"
+    };
+    let row = |columns: [&str; 8]| {
+        let [id, enabled, added, duration, size, digest, source, label] = columns;
+        println!(
+            "{id:>id_width$}  {enabled:<7}  {added:<20}  {duration:>10}  {size:>6}  {digest:<16}  \
+             {source}  {label}"
+        );
+    };
+    row([
+        "id",
+        "enabled",
+        "added",
+        "duration_s",
+        parts,
+        "sha256",
+        "source",
+        "label",
+    ]);
+    for e in entries {
+        let size = match e.media {
+            BankMedia::Video => e.content.lines().count(),
+            _ => e.content.split(',').count(),
+        };
+        row([
+            &e.id.to_string(),
+            if e.enabled { "yes" } else { "no" },
+            &time_column(e.added_at),
+            &format!("{:.3}", e.duration_s),
+            &size.to_string(),
+            e.content_digest.get(..16).unwrap_or(&e.content_digest),
+            dash_if_empty(&e.source),
+            dash_if_empty(&e.label),
+        ]);
     }
 }
 

@@ -301,6 +301,7 @@ mod tests {
         let bank = Bank {
             name: "b".into(),
             kind: BankKind::Negative,
+            media: vigil_store::BankMedia::Image,
             description: String::new(),
             created_at: datetime!(2025-01-01 00:00 UTC),
             entries: 2,
