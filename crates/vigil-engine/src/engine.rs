@@ -607,6 +607,62 @@ mod tests {
         );
     }
 
+    /// A WAV file of `seconds` of silence, 16-bit mono at 16 kHz.
+    fn silent_wav(seconds: u32) -> Vec<u8> {
+        let data_len = seconds * 16_000 * 2;
+        let mut out = b"RIFF".to_vec();
+        out.extend((36 + data_len).to_le_bytes());
+        out.extend(b"WAVEfmt ");
+        out.extend(16u32.to_le_bytes());
+        out.extend(1u16.to_le_bytes()); // PCM
+        out.extend(1u16.to_le_bytes()); // mono
+        out.extend(16_000u32.to_le_bytes());
+        out.extend(32_000u32.to_le_bytes()); // bytes a second
+        out.extend(2u16.to_le_bytes()); // bytes a frame
+        out.extend(16u16.to_le_bytes()); // bits a sample
+        out.extend(b"data");
+        out.extend(data_len.to_le_bytes());
+        out.resize(out.len() + data_len as usize, 0);
+        out
+    }
+
+    #[test]
+    fn audio_without_speech_to_text_or_banks_says_so_and_goes_to_review() {
+        use base64::Engine as _;
+        let engine = engine().with_asr(Err(
+            "pocketsphinx is not installed: install the Debian packages pocketsphinx and \
+             pocketsphinx-en-us"
+                .to_owned(),
+        ));
+        let mut item = Item::text("5", "See you at the meeting tomorrow.");
+        item.media.push(vigil_core::Media {
+            kind: vigil_core::MediaKind::Audio,
+            source: vigil_core::MediaSource::Inline {
+                data_base64: base64::engine::general_purpose::STANDARD.encode(silent_wav(2)),
+            },
+            mime: None,
+        });
+        let d = engine.scan(&item, Instant::now()).expect("scans").decision;
+        assert_eq!(d.action, Action::Review, "{d:#?}");
+        let named = |detector: Option<&str>| {
+            d.not_analysed
+                .iter()
+                .find(|n| n.detector.as_deref() == detector && n.modality == Modality::Audio)
+                .unwrap_or_else(|| panic!("{detector:?} named: {:#?}", d.not_analysed))
+        };
+        assert!(named(Some("asr")).reason.contains("pocketsphinx-en-us"));
+        assert!(named(Some("hash-match")).reason.contains("no hash banks"));
+        assert!(named(None)
+            .reason
+            .contains("no detector examined the audio"));
+        // The text was still scored.
+        assert!(d
+            .categories
+            .iter()
+            .any(|c| c.evidence.iter().any(|e| e.modality == Modality::Text)));
+        assert!(d.models.iter().any(|m| m.name == "audio-decoder"));
+    }
+
     #[test]
     fn a_policy_swap_applies_to_the_next_scan() {
         let engine = engine();
