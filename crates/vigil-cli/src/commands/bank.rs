@@ -6,6 +6,7 @@
 //! (`media_list`).
 
 mod hash_list;
+mod listing;
 mod media_files;
 mod media_list;
 
@@ -14,18 +15,11 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 use vigil_cli::home::Home;
 use vigil_image::PdqHash;
-use vigil_store::{
-    Bank, BankEntry, BankKind, BankMedia, MediaEntry, NewEntry, NewMediaEntry, Store,
-    UnknownBankMedia,
-};
-use vigil_video::Ffmpeg;
+use vigil_store::{Bank, BankKind, BankMedia, NewEntry, NewMediaEntry, Store, UnknownBankMedia};
 
 use self::hash_list::BadLine;
-use self::media_files::MediaHash;
 
 use crate::commands::store::runtime;
 
@@ -73,6 +67,10 @@ pub enum BankCommand {
         /// lines) to add as one entry; may be repeated.
         #[arg(long, value_name = "FILE")]
         vpdq: Vec<PathBuf>,
+        /// Video bank: the ffmpeg program (ffprobe beside it) or a folder
+        /// holding both; by default both are looked up on the PATH.
+        #[arg(long, value_name = "PATH")]
+        ffmpeg: Option<PathBuf>,
         /// Where the hashes came from (default: the file's name, if any).
         #[arg(long)]
         source: Option<String>,
@@ -214,6 +212,7 @@ async fn execute(store: &Store, command: BankCommand) -> Result<ExitCode> {
             items,
             file,
             vpdq,
+            ffmpeg,
             source,
             label,
             ..
@@ -239,8 +238,14 @@ async fn execute(store: &Store, command: BankCommand) -> Result<ExitCode> {
                     bail!("--vpdq adds to video banks; bank {name} holds {media} hashes");
                 }
                 let files: Vec<PathBuf> = items.iter().map(PathBuf::from).collect();
-                let entries =
-                    hashed_entries(media, &files, &vpdq, source.as_deref(), label.as_deref())?;
+                let entries = media_files::entries(
+                    media,
+                    &files,
+                    &vpdq,
+                    ffmpeg.as_deref(),
+                    source.as_deref(),
+                    label.as_deref(),
+                )?;
                 add_media(store, &name, &entries).await?;
             }
         },
@@ -252,7 +257,7 @@ async fn execute(store: &Store, command: BankCommand) -> Result<ExitCode> {
                 add(store, &name, &entries).await?;
             }
             media => {
-                let entries = media_file_entries(media, &file, source.as_deref())?;
+                let entries = media_list::read_entries(media, &file, source.as_deref())?;
                 add_media(store, &name, &entries).await?;
             }
         },
@@ -276,14 +281,16 @@ async fn execute(store: &Store, command: BankCommand) -> Result<ExitCode> {
             set_enabled(store, &name, &entry, false).await?
         }
         BankCommand::Enable { name, entry, .. } => set_enabled(store, &name, &entry, true).await?,
-        BankCommand::List { name: None, .. } => print_banks(&store.list_banks().await?),
+        BankCommand::List { name: None, .. } => listing::print_banks(&store.list_banks().await?),
         BankCommand::List {
             name: Some(name), ..
         } => {
             let bank = known_bank(store, &name).await?;
             match bank.media {
-                BankMedia::Image => print_entries(&bank, &store.bank_entries(&name).await?),
-                _ => print_media_entries(&bank, &store.media_entries(&name).await?),
+                BankMedia::Image => {
+                    listing::print_entries(&bank, &store.bank_entries(&name).await?)
+                }
+                _ => listing::print_media_entries(&bank, &store.media_entries(&name).await?),
             }
         }
         BankCommand::Export { name, out, .. } => {
@@ -394,91 +401,6 @@ fn entry_id(bank: &str, text: &str) -> Result<i64> {
     })
 }
 
-/// Entries for video or audio `files` (each hashed) and, for a video bank,
-/// reference vPDQ files; `--source` defaults to each file's name.
-fn hashed_entries(
-    media: BankMedia,
-    files: &[PathBuf],
-    vpdq: &[PathBuf],
-    source: Option<&str>,
-    label: Option<&str>,
-) -> Result<Vec<NewMediaEntry>> {
-    let source = one_line("--source", source)?;
-    let label = one_line("--label", label)?;
-    // Looked for only when there is a video to read, so that audio banks
-    // work without ffmpeg.
-    let ffmpeg = match media {
-        BankMedia::Video if !files.is_empty() => Some(Ffmpeg::locate(None)?),
-        _ => None,
-    };
-    let mut entries = Vec::with_capacity(files.len() + vpdq.len());
-    for file in files {
-        let hash = match &ffmpeg {
-            Some(ffmpeg) => media_files::hash_video(ffmpeg, file)?,
-            None => media_files::hash_audio(file)?,
-        };
-        let parts = if media == BankMedia::Video {
-            "frames"
-        } else {
-            "fingerprint values"
-        };
-        println!(
-            "hashed {}: {} {parts} over {:.1} s",
-            file.display(),
-            hash.parts,
-            hash.duration_s
-        );
-        entries.push(media_entry(hash, file, source, label));
-    }
-    for file in vpdq {
-        let hash = media_files::read_vpdq(file)?;
-        println!("read {}: {} frames", file.display(), hash.parts);
-        entries.push(media_entry(hash, file, source, label));
-    }
-    Ok(entries)
-}
-
-/// An entry for `hash`, made from `file`: its name is the default source.
-fn media_entry(hash: MediaHash, file: &Path, source: &str, label: &str) -> NewMediaEntry {
-    NewMediaEntry {
-        content: hash.content,
-        duration_s: hash.duration_s,
-        source: match source {
-            "" => file_name(file),
-            given => given.to_owned(),
-        },
-        label: label.to_owned(),
-        enabled: true,
-    }
-}
-
-/// Entries for every line of a media-list file, or every bad line's place
-/// and problem. A line's own source wins, then `--source`, then the file's
-/// name.
-fn media_file_entries(
-    media: BankMedia,
-    path: &Path,
-    source: Option<&str>,
-) -> Result<Vec<NewMediaEntry>> {
-    let default_source = match one_line("--source", source)? {
-        "" => file_name(path),
-        given => given.to_owned(),
-    };
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let listed = media_list::parse(&text, media).map_err(|bad| bad_lines(path, &bad))?;
-    Ok(listed
-        .into_iter()
-        .map(|listed| NewMediaEntry {
-            content: listed.hash.content,
-            duration_s: listed.hash.duration_s,
-            source: listed.source.unwrap_or_else(|| default_source.clone()),
-            label: listed.label.unwrap_or_default(),
-            enabled: listed.enabled.unwrap_or(true),
-        })
-        .collect())
-}
-
 async fn known_bank(store: &Store, name: &str) -> Result<Bank> {
     match store.get_bank(name).await? {
         Some(bank) => Ok(bank),
@@ -572,146 +494,4 @@ fn file_name(path: &Path) -> String {
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     )
-}
-
-fn print_banks(banks: &[Bank]) {
-    let name_width = banks
-        .iter()
-        .map(|b| b.name.len())
-        .max()
-        .unwrap_or(0)
-        .max("name".len());
-    let row = |columns: [&str; 7]| {
-        let [name, kind, entries, enabled, media, created, about] = columns;
-        println!(
-            "{name:<name_width$}  {kind:<8}  {entries:>7}  {enabled:>7}  {media:<5}  \
-             {created:<20}  {about}"
-        );
-    };
-    row([
-        "name",
-        "kind",
-        "entries",
-        "enabled",
-        "media",
-        "created",
-        "description",
-    ]);
-    for bank in banks {
-        row([
-            &bank.name,
-            bank.kind.as_str(),
-            &bank.entries.to_string(),
-            &bank.enabled.to_string(),
-            bank.media.as_str(),
-            &time_column(bank.created_at),
-            &bank.description,
-        ]);
-    }
-}
-
-/// The line above a bank's entries.
-fn print_bank_heading(bank: &Bank) {
-    let media = match bank.media {
-        BankMedia::Image => String::new(),
-        media => format!(" {media}"),
-    };
-    println!(
-        "bank {} ({}{media}): {} entries, {} enabled{}",
-        bank.name,
-        bank.kind,
-        bank.entries,
-        bank.enabled,
-        if bank.description.is_empty() {
-            String::new()
-        } else {
-            format!("; {}", bank.description)
-        }
-    );
-}
-
-fn print_entries(bank: &Bank, entries: &[BankEntry]) {
-    print_bank_heading(bank);
-    let id_width = entries
-        .iter()
-        .map(|e| e.id.to_string().len())
-        .max()
-        .unwrap_or(0)
-        .max("id".len());
-    let row = |id: &str, hash: &str, enabled: &str, added: &str, source: &str, label: &str| {
-        println!("{id:>id_width$}  {hash:<64}  {enabled:<7}  {added:<20}  {source}  {label}");
-    };
-    row("id", "hash", "enabled", "added", "source", "label");
-    for e in entries {
-        row(
-            &e.id.to_string(),
-            &e.hash,
-            if e.enabled { "yes" } else { "no" },
-            &time_column(e.added_at),
-            dash_if_empty(&e.source),
-            dash_if_empty(&e.label),
-        );
-    }
-}
-
-/// A video or audio bank's entries: the hash itself is too long to show,
-/// so its size and the start of its SHA-256 stand for it.
-fn print_media_entries(bank: &Bank, entries: &[MediaEntry]) {
-    print_bank_heading(bank);
-    let id_width = entries
-        .iter()
-        .map(|e| e.id.to_string().len())
-        .max()
-        .unwrap_or(0)
-        .max("id".len());
-    let parts = if bank.media == BankMedia::Video {
-        "frames"
-    } else {
-        "values"
-    };
-    let row = |columns: [&str; 8]| {
-        let [id, enabled, added, duration, size, digest, source, label] = columns;
-        println!(
-            "{id:>id_width$}  {enabled:<7}  {added:<20}  {duration:>10}  {size:>6}  {digest:<16}  \
-             {source}  {label}"
-        );
-    };
-    row([
-        "id",
-        "enabled",
-        "added",
-        "duration_s",
-        parts,
-        "sha256",
-        "source",
-        "label",
-    ]);
-    for e in entries {
-        let size = match e.media {
-            BankMedia::Video => e.content.lines().count(),
-            _ => e.content.split(',').count(),
-        };
-        row([
-            &e.id.to_string(),
-            if e.enabled { "yes" } else { "no" },
-            &time_column(e.added_at),
-            &format!("{:.3}", e.duration_s),
-            &size.to_string(),
-            e.content_digest.get(..16).unwrap_or(&e.content_digest),
-            dash_if_empty(&e.source),
-            dash_if_empty(&e.label),
-        ]);
-    }
-}
-
-fn dash_if_empty(text: &str) -> &str {
-    if text.is_empty() {
-        "-"
-    } else {
-        text
-    }
-}
-
-fn time_column(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
 }

@@ -1,4 +1,5 @@
-//! The hashes that video and audio banks hold, made from files: a video's
+//! The hashes that video and audio banks hold, made from files (and the
+//! entries `vigil bank add` makes of them): a video's
 //! vPDQ hash (every frame, through the `ffmpeg` programs), a recording's
 //! Chromaprint fingerprint, a reference vPDQ file; and the check that text
 //! offered as an entry (from `vigil bank import`) is the right kind of hash.
@@ -7,12 +8,14 @@
 //! the fingerprint's comma-separated values), since the store tells entries
 //! apart by the SHA-256 of that text.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use vigil_audio::{AudioLimits, Fingerprint};
-use vigil_store::BankMedia;
+use vigil_store::{BankMedia, NewMediaEntry};
 use vigil_video::{Ffmpeg, Sampling, VpdqFrame};
+
+use super::{file_name, one_line};
 
 /// A hash ready to be stored, and how much it holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +80,66 @@ pub fn read_vpdq(path: &Path) -> Result<MediaHash> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     parse_content(BankMedia::Video, &text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// Entries for video or audio `files` (each hashed; videos with the
+/// `ffmpeg` given or found on the PATH) and, for a video bank, reference
+/// vPDQ files; `--source` defaults to each file's name.
+pub fn entries(
+    media: BankMedia,
+    files: &[PathBuf],
+    vpdq: &[PathBuf],
+    ffmpeg: Option<&Path>,
+    source: Option<&str>,
+    label: Option<&str>,
+) -> Result<Vec<NewMediaEntry>> {
+    let source = one_line("--source", source)?;
+    let label = one_line("--label", label)?;
+    // Looked for only when there is a video to read, so that audio banks
+    // work without ffmpeg.
+    let ffmpeg = match media {
+        BankMedia::Video if !files.is_empty() => Some(Ffmpeg::locate(ffmpeg)?),
+        _ => None,
+    };
+    let mut entries = Vec::with_capacity(files.len() + vpdq.len());
+    for file in files {
+        let hash = match &ffmpeg {
+            Some(ffmpeg) => hash_video(ffmpeg, file)?,
+            None => hash_audio(file)?,
+        };
+        let parts = if media == BankMedia::Video {
+            "frames"
+        } else {
+            "fingerprint values"
+        };
+        println!(
+            "hashed {}: {} {parts} over {:.1} s",
+            file.display(),
+            hash.parts,
+            hash.duration_s
+        );
+        entries.push(media_entry(hash, file, source, label));
+    }
+    for file in vpdq {
+        let hash = read_vpdq(file)?;
+        println!("read {}: {} frames", file.display(), hash.parts);
+        entries.push(media_entry(hash, file, source, label));
+    }
+    Ok(entries)
+}
+
+/// An entry for `hash`, made from `file`: its name is the default source.
+fn media_entry(hash: MediaHash, file: &Path, source: &str, label: &str) -> NewMediaEntry {
+    NewMediaEntry {
+        content: hash.content,
+        duration_s: hash.duration_s,
+        source: match source {
+            "" => file_name(file),
+            given => given.to_owned(),
+        },
+        label: label.to_owned(),
+        enabled: true,
+    }
 }
 
 /// `text` as a hash of `media` in canonical form, or why it is not one. The

@@ -15,12 +15,15 @@
 
 use std::borrow::Cow;
 use std::io::{self, Write};
+use std::path::Path;
 
+use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
-use vigil_store::{BankMedia, MediaEntry};
+use vigil_store::{BankMedia, MediaEntry, NewMediaEntry};
 
 use super::hash_list::BadLine;
 use super::media_files::{parse_content, MediaHash};
+use super::{bad_lines, file_name, one_line};
 
 /// One line as written (borrowing the entry) and read (owning the text:
 /// JSON strings with escapes cannot be borrowed).
@@ -50,6 +53,33 @@ pub struct ListedMedia {
     pub source: Option<String>,
     /// Whether it takes part in matching.
     pub enabled: Option<bool>,
+}
+
+/// Entries for every line of a media-list file, or every bad line's place
+/// and problem. A line's own source wins, then `--source`, then the file's
+/// name.
+pub fn read_entries(
+    media: BankMedia,
+    path: &Path,
+    source: Option<&str>,
+) -> Result<Vec<NewMediaEntry>> {
+    let default_source = match one_line("--source", source)? {
+        "" => file_name(path),
+        given => given.to_owned(),
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let listed = parse(&text, media).map_err(|bad| bad_lines(path, &bad))?;
+    Ok(listed
+        .into_iter()
+        .map(|listed| NewMediaEntry {
+            content: listed.hash.content,
+            duration_s: listed.hash.duration_s,
+            source: listed.source.unwrap_or_else(|| default_source.clone()),
+            label: listed.label.unwrap_or_default(),
+            enabled: listed.enabled.unwrap_or(true),
+        })
+        .collect())
 }
 
 /// Writes every entry, one JSON object a line.
