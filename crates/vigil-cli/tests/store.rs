@@ -8,7 +8,7 @@ use util::Vigil;
 fn init_creates_the_embedded_store_and_status_reads_it() {
     let vigil = Vigil::new();
     let run = vigil.run(["store", "init"]).success();
-    assert!(run.stdout.contains("schema version 8"), "{}", run.stdout);
+    assert!(run.stdout.contains("schema version 9"), "{}", run.stdout);
     assert!(
         vigil.home().join("vigil.db").is_file(),
         "the store is HOME/vigil.db"

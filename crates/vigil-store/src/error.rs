@@ -196,6 +196,35 @@ pub enum StoreError {
         reason: String,
     },
 
+    /// An item that cannot be queued as a scan job.
+    #[error("item `{item_id}` cannot be queued as a scan job: {reason}")]
+    InvalidJob {
+        /// The item's id.
+        item_id: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A worker finished a job it no longer holds: its lease ran out and
+    /// another worker claimed the job, or the job ran out of attempts. The
+    /// job is left as it is; the worker's result is not stored.
+    #[error("scan job {id} is no longer held by worker `{owner}`")]
+    JobLeaseLost {
+        /// The job.
+        id: String,
+        /// The worker that tried to finish it.
+        owner: String,
+    },
+
+    /// A stored scan job does not read back.
+    #[error("stored scan job `{id}` is corrupt: {reason}")]
+    CorruptJob {
+        /// The id column of the row, as stored.
+        id: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// The operating system's random number generator, which API key ids
     /// and secrets are drawn from, failed.
     #[error("cannot draw random bytes from the operating system")]

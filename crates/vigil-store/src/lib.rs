@@ -40,6 +40,13 @@
 //! [`Store::set_media_entry_enabled`] by id, and [`Store::media_bank_snapshot`],
 //! what a server loads whole whenever the version moves.
 //!
+//! Scan jobs queue the items too long to scan inside a request:
+//! [`Store::enqueue_job`] keeps the item, [`Store::claim_job`] hands the
+//! oldest to one worker under a lease (a crashed worker's job is claimed
+//! again, at most [`MAX_JOB_ATTEMPTS`] times), [`Store::complete_job`]
+//! stores its decision in the same transaction that marks it done, and
+//! [`Store::get_job`] says where it stands ([`JobStatus`]).
+//!
 //! Every failure is a [`StoreError`] naming the problem: a refused URL, a
 //! failed migration, a duplicate id, a stored row that no longer parses.
 //!
@@ -90,6 +97,7 @@ mod codec;
 mod decisions;
 mod error;
 mod eval_runs;
+mod jobs;
 mod keys;
 mod location;
 mod media_banks;
@@ -103,6 +111,9 @@ pub use banks::{Bank, BankKind, BankMedia, UnknownBankMedia, MAX_BANK_NAME_CHARS
 pub use decisions::{DecisionQuery, TimeOrder};
 pub use error::StoreError;
 pub use eval_runs::{EvalHistoryRow, EvalMetric, EvalRun};
+pub use jobs::{
+    ClaimedJob, JobError, JobId, JobState, JobStatus, ATTEMPTS_EXHAUSTED, MAX_JOB_ATTEMPTS,
+};
 pub use keys::{ApiKey, Scope, UnknownScope};
 pub use media_banks::{MediaBankSnapshot, MediaEntry, NewMediaEntry};
 pub use policies::StoredPolicy;

@@ -344,3 +344,60 @@ mod bank_tests {
         );
     }
 }
+
+/// Queues a job: `$1` id, `$2` item JSON, `$3` the time (RFC 3339).
+pub(crate) const INSERT_JOB: &str = "\
+    INSERT INTO scan_jobs (id, item, status, attempts, created_at, updated_at) \
+    VALUES ($1, $2, 'queued', 0, $3, $3)";
+
+/// Fails the running jobs whose lease ran out (`lease_until` at or before
+/// `$1`, unix ms) after their last attempt (`attempts` at least `$2`):
+/// `$3` the error kind, `$4` its message, `$5` the time.
+pub(crate) const FAIL_EXHAUSTED_JOBS: &str = "\
+    UPDATE scan_jobs SET status = 'failed', item = NULL, lease_owner = NULL, \
+        lease_until = NULL, error_kind = $3, error_message = $4, updated_at = $5 \
+    WHERE status = 'running' AND lease_until <= $1 AND attempts >= $2";
+
+/// Claims the oldest job that is queued or running under a lease that ran
+/// out at or before `$1` (unix ms), for `$2` the owner until `$3` (unix ms);
+/// `$4` the time. Returns its id, item and attempts.
+pub(crate) const CLAIM_JOB: &str = "\
+    UPDATE scan_jobs SET status = 'running', attempts = attempts + 1, \
+        lease_owner = $2, lease_until = $3, updated_at = $4 \
+    WHERE id = (SELECT id FROM scan_jobs \
+        WHERE status = 'queued' OR (status = 'running' AND lease_until <= $1) \
+        ORDER BY id LIMIT 1) \
+    RETURNING id, item, attempts";
+
+/// Extends the lease of job `$1` held by `$2` to `$3` (unix ms); `$4` the time.
+pub(crate) const EXTEND_JOB_LEASE: &str = "\
+    UPDATE scan_jobs SET lease_until = $3, updated_at = $4 \
+    WHERE id = $1 AND status = 'running' AND lease_owner = $2";
+
+/// Marks job `$1`, held by `$2`, done with decision `$3`; `$4` the time.
+pub(crate) const COMPLETE_JOB: &str = "\
+    UPDATE scan_jobs SET status = 'done', item = NULL, lease_owner = NULL, \
+        lease_until = NULL, decision_id = $3, updated_at = $4 \
+    WHERE id = $1 AND status = 'running' AND lease_owner = $2";
+
+/// Marks job `$1`, held by `$2`, failed with kind `$3` and message `$4`;
+/// `$5` the time.
+pub(crate) const FAIL_JOB: &str = "\
+    UPDATE scan_jobs SET status = 'failed', item = NULL, lease_owner = NULL, \
+        lease_until = NULL, error_kind = $3, error_message = $4, updated_at = $5 \
+    WHERE id = $1 AND status = 'running' AND lease_owner = $2";
+
+/// One job and, when done, its decision's stored body.
+pub(crate) const GET_JOB: &str = "\
+    SELECT j.id, j.status, j.attempts, j.decision_id, j.error_kind, j.error_message, \
+        j.created_at, j.updated_at, d.body \
+    FROM scan_jobs j LEFT JOIN decisions d ON d.id = j.decision_id \
+    WHERE j.id = $1";
+
+/// How many jobs are in each status.
+pub(crate) const COUNT_JOBS_BY_STATUS: &str =
+    "SELECT status, COUNT(*) FROM scan_jobs GROUP BY status";
+
+/// The item of job `$1` while `$2` holds it.
+pub(crate) const GET_JOB_ITEM: &str = "\
+    SELECT item FROM scan_jobs WHERE id = $1 AND status = 'running' AND lease_owner = $2";

@@ -200,7 +200,9 @@ fn bind_decision<'q>(
         .bind(&row.body)
 }
 
-async fn insert_row(
+/// One decision and its scores, inside the caller's transaction; a
+/// duplicate id is [`StoreError::Duplicate`].
+pub(crate) async fn insert_row(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     row: &DecisionRow<'_>,
 ) -> Result<(), StoreError> {

@@ -8,7 +8,7 @@ use vigil_store::{Store, StoreError};
 #[tokio::test]
 async fn a_fresh_store_is_migrated_to_the_current_version() {
     let t = TempStore::new().await;
-    assert_eq!(t.store.schema_version().await.expect("version"), 8);
+    assert_eq!(t.store.schema_version().await.expect("version"), 9);
     let mut conn = raw_connection(&t.path).await;
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'decision%' ORDER BY name",
@@ -25,7 +25,7 @@ async fn reopening_applies_nothing_twice() {
     t.store.close().await;
     for _ in 0..3 {
         let store = Store::open(&t.url()).await.expect("reopen");
-        assert_eq!(store.schema_version().await.expect("version"), 8);
+        assert_eq!(store.schema_version().await.expect("version"), 9);
         store.close().await;
     }
     let mut conn = raw_connection(&t.path).await;
@@ -33,7 +33,7 @@ async fn reopening_applies_nothing_twice() {
         .fetch_one(&mut conn)
         .await
         .expect("count migrations");
-    assert_eq!(applied, 8);
+    assert_eq!(applied, 9);
 }
 
 #[tokio::test]
@@ -105,7 +105,7 @@ async fn a_schema_from_a_newer_build_is_refused() {
             err,
             StoreError::SchemaTooNew {
                 found: 9999,
-                supported: 8
+                supported: 9
             }
         ),
         "{err:?}"
