@@ -391,3 +391,84 @@ fn each_kind_of_bank_refuses_the_others_entries() {
         run.stdout
     );
 }
+
+/// `vigil scan` of `file` under the default policy with `banks` (name,
+/// category) named: the decision.
+fn scan_with_banks(vigil: &Vigil, banks: &[(&str, &str)], file: &Path) -> serde_json::Value {
+    let policy = vigil.home().join("policy.toml");
+    let mut text = std::fs::read_to_string(util::repo_root().join("policies/default.toml"))
+        .expect("the default policy");
+    for (name, category) in banks {
+        text.push_str(&format!("\n[banks.{name}]\ncategory = \"{category}\"\n"));
+    }
+    std::fs::write(&policy, text).expect("write policy");
+    let run = vigil
+        .run([
+            "scan".as_ref(),
+            "--no-cascade".as_ref(),
+            "--policy".as_ref(),
+            policy.as_os_str(),
+            file.as_os_str(),
+        ])
+        .success();
+    serde_json::from_str(run.stdout.trim()).expect("one decision a line")
+}
+
+#[test]
+fn what_bank_add_stores_is_what_scan_matches() {
+    let Some(videos) = shared_videos() else {
+        return;
+    };
+    if !have("ffmpeg") || !have("espeak-ng") {
+        return;
+    }
+    let vigil = Vigil::new();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+
+    // A video banked from the reference's vPDQ file is found in the video.
+    vigil
+        .run(["bank", "create", "clips", "--media", "video"])
+        .success();
+    let reference = videos.join("vpdq-expected/doorknob-hd-no-bar.txt");
+    vigil
+        .run([
+            "bank",
+            "add",
+            "clips",
+            "--vpdq",
+            text(&reference),
+            "--label",
+            "door",
+        ])
+        .success();
+    let decision = scan_with_banks(
+        &vigil,
+        &[("clips", "violence_graphic")],
+        &videos.join("doorknob-hd-no-bar.mp4"),
+    );
+    assert_eq!(decision["action"], "block", "{decision}");
+    assert_eq!(decision["media_matches"][0]["bank"], "clips", "{decision}");
+    assert_eq!(decision["media_matches"][0]["label"], "door", "{decision}");
+
+    // A recording banked from its file is found in the same recording.
+    let wav = speech(
+        dir.path(),
+        "notice.wav",
+        "This recording is a known notice. It is long enough for a fingerprint of several \
+         seconds, which the audio bank keeps instead of the sound.",
+    );
+    vigil
+        .run(["bank", "create", "notices", "--media", "audio"])
+        .success();
+    vigil.run(["bank", "add", "notices", text(&wav)]).success();
+    let decision = scan_with_banks(&vigil, &[("notices", "violence_graphic")], &wav);
+    assert_eq!(decision["action"], "block", "{decision}");
+    assert_eq!(
+        decision["media_matches"][0]["bank"], "notices",
+        "{decision}"
+    );
+    assert_eq!(
+        decision["media_matches"][0]["source"], "notice.wav",
+        "{decision}"
+    );
+}
