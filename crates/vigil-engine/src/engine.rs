@@ -20,6 +20,7 @@ use vigil_video::Ffmpeg;
 use crate::audio::analyse_audio;
 use crate::banks::Banks;
 use crate::findings::Findings;
+use crate::fusion::Stacker;
 use crate::image::analyse;
 use crate::input::{check_item, InputError, Limits};
 use crate::media_banks::MediaBanks;
@@ -107,6 +108,7 @@ pub struct Engine {
     nudity: Result<Arc<NudityDetector>, String>,
     ffmpeg: Result<Ffmpeg, String>,
     asr: Result<Arc<dyn SpeechToText>, String>,
+    stacker: Option<Arc<Stacker>>,
     limits: Limits,
 }
 
@@ -119,6 +121,9 @@ pub struct Scan {
     pub inference_us: u64,
     /// Microseconds in the transformer, when the cascade consulted it.
     pub transformer_us: Option<u64>,
+    /// Every signal the detectors emitted, before fusion (what a fusion
+    /// stacker is trained on).
+    pub signals: Vec<Signal>,
 }
 
 /// Why an item could not be scanned.
@@ -144,8 +149,21 @@ impl Engine {
             nudity: Err("no nudity detector is configured".to_owned()),
             ffmpeg: Err("ffmpeg is not configured".to_owned()),
             asr: Err("no speech recogniser is configured".to_owned()),
+            stacker: None,
             limits,
         }
+    }
+
+    /// Fuses each category's signals with a trained stacker instead of
+    /// taking the maximum (`crate::fusion`).
+    pub fn with_stacker(mut self, stacker: Option<Arc<Stacker>>) -> Engine {
+        self.stacker = stacker;
+        self
+    }
+
+    /// The fusion stacker, when one is loaded.
+    pub fn stacker(&self) -> Option<&Stacker> {
+        self.stacker.as_deref()
     }
 
     /// Decodes video with `ffmpeg`; with `Err(why)`, every video's decision
@@ -467,10 +485,21 @@ impl Engine {
                 digest: None,
             });
         }
+        let scores = match &self.stacker {
+            Some(stacker) => {
+                models.push(VersionRef {
+                    name: "fusion-stacker".to_owned(),
+                    version: stacker.file().trained_on.clone(),
+                    digest: Some(stacker.digest().to_owned()),
+                });
+                stacker.fuse(&signals)
+            }
+            None => fuse_max(&signals),
+        };
         let mut decision = prepared.state.policy.decide(DecisionInput {
             item_id: prepared.item_id,
             input_digest: prepared.digest,
-            scores: fuse_max(&signals),
+            scores,
             models,
             latency_us: 0,
             content: prepared.content,
@@ -492,6 +521,7 @@ impl Engine {
             decision,
             inference_us: prepared.linear_us + transformer_us.unwrap_or(0),
             transformer_us,
+            signals,
         })
     }
 }

@@ -15,6 +15,7 @@ mod audio;
 mod banks;
 mod engine;
 mod findings;
+mod fusion;
 mod image;
 mod input;
 mod media_banks;
@@ -26,6 +27,7 @@ pub use banks::{
     COMPACT_DELTA_SHARE_DIVISOR, REBUILD_GROWTH,
 };
 pub use engine::{Engine, PolicyLoadError, PolicyState, Prepared, Scan, ScanError};
+pub use fusion::{features, CategoryModel, FusionError, Stacker, StackerFile, FEATURES};
 pub use input::{check_item, sniff_media_kind, CheckedItem, DecodedMedia, InputError, Limits};
 pub use media_banks::{MediaBankEntry, MediaBanks, MediaContent};
 pub use text::{CascadeModels, LinearPass, TextModelError, TextModels, TextScorer, TextScores};

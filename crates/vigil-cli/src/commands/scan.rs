@@ -78,7 +78,7 @@ fn inline(kind: MediaKind, bytes: &[u8]) -> Media {
 /// Reads a JSON Lines file of items, loading each media `path` (relative to
 /// the file's folder) into the item, since the engine never reads paths.
 /// A bad line is an error naming its line number: no item is skipped.
-fn read_items(file: &Path) -> Result<Vec<Item>> {
+pub(crate) fn read_items(file: &Path) -> Result<Vec<Item>> {
     let folder = file.parent().unwrap_or(Path::new("."));
     let reader = std::io::BufReader::new(
         std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?,

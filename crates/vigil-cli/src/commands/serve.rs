@@ -70,6 +70,11 @@ pub struct EngineArgs {
     /// Do not transcribe speech (decisions say speech was not transcribed).
     #[arg(long)]
     no_asr: bool,
+    /// A fusion stacker trained by `vigil train fusion`: one calibrated
+    /// score per category from every modality's signals. Default: the
+    /// highest signal of each category.
+    #[arg(long, value_name = "PATH")]
+    fusion: Option<PathBuf>,
     /// Longest audio decoded, in seconds.
     #[arg(long, default_value_t = Limits::default().max_media_seconds)]
     max_media_seconds: f64,
@@ -162,7 +167,11 @@ impl EngineArgs {
             .with_ocr(ocr)
             .with_nudity(self.nudity(home))
             .with_ffmpeg(ffmpeg)
-            .with_asr(asr))
+            .with_asr(asr)
+            .with_stacker(match &self.fusion {
+                Some(path) => Some(Arc::new(vigil_engine::Stacker::load(path)?)),
+                None => None,
+            }))
     }
 
     /// The nudity detector, or why it does not run (with a warning on

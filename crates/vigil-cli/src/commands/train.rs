@@ -1,4 +1,4 @@
-//! `vigil train text-linear`.
+//! `vigil train text-linear`, `text-transformer` and `fusion`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,6 +20,10 @@ pub enum TrainCommand {
     /// The accurate path: a head over all-MiniLM-L6-v2 sentence embeddings,
     /// stacked with a linear model and consulted only in its uncertain band.
     TextTransformer(TransformerArgs),
+    /// The fusion stacker: one calibrated score per category from the
+    /// signals of every modality, learned from labelled items scanned by
+    /// the engine (docs/fusion.md).
+    Fusion(crate::commands::train_fusion::FusionArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -100,6 +104,7 @@ pub fn run(home: &Home, command: TrainCommand) -> Result<ExitCode> {
     match command {
         TrainCommand::TextLinear(args) => linear(args),
         TrainCommand::TextTransformer(args) => transformer(home, args),
+        TrainCommand::Fusion(args) => crate::commands::train_fusion::run(home, args),
     }
 }
 
