@@ -12,6 +12,7 @@ use vigil_cli::home::Home;
 
 use commands::{
     bank, classify, data, doctor, eval, hash, keys, policy, report, scan, serve, store, train,
+    worker,
 };
 
 /// Vigil: a self-hosted trust & safety scanner.
@@ -50,6 +51,9 @@ enum Command {
     Store(store::StoreCommand),
     /// Run the scanning service (HTTP API, decision log, statements, metrics).
     Serve(serve::ServeArgs),
+    /// Scan the jobs `vigil serve` queues (long audio and video) until
+    /// stopped, beside or instead of the server's own workers.
+    Worker(worker::WorkerArgs),
     /// Decide image files or a text with the service's engine, and log the decisions.
     Scan(scan::ScanArgs),
     /// Regulatory reports: DSA statements of reasons.
@@ -94,6 +98,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bank(c) => bank::run(&home, c),
         Command::Serve(a) => serve::run(&home, a),
         Command::Scan(a) => scan::run(&home, a),
+        Command::Worker(a) => worker::run(&home, a),
         Command::Report(c) => report::run(&home, c),
         Command::Doctor => doctor::run(&home),
         Command::Hash(a) => hash::run(a),

@@ -7,13 +7,19 @@
 //! `/readyz`, `/metrics` and `/openapi.json` are open. The policy file is
 //! watched and swapped in when a valid new version appears; an invalid one
 //! is refused and logged while the old one keeps serving.
+//!
+//! Items with audio or video over [`ServeConfig::job_over_bytes`] become
+//! scan jobs: `POST /v1/scan` answers `202 Accepted` with the job's URL,
+//! and a job worker ([`run_job_worker`], in the server's process or in
+//! `vigil worker` through [`work`]) scans them on the blocking pool.
 
 mod api;
 mod auth;
 mod banks;
-mod media_banks;
 mod error;
+mod jobs;
 mod json_object;
+mod media_banks;
 mod metrics;
 mod statements;
 mod writer;
@@ -25,8 +31,9 @@ use std::time::Duration;
 
 pub use api::{openapi, parse_instant, router, AppState};
 pub use banks::{check_policy_banks, load_banks};
-pub use media_banks::load_media_banks;
 pub use error::{ApiError, ErrorBody};
+pub use jobs::{run_job_worker, WorkerOptions};
+pub use media_banks::load_media_banks;
 pub use metrics::Metrics;
 pub use statements::{export_statements, export_statements_page, Exported, PolicySource};
 pub use writer::DecisionWriter;
@@ -53,6 +60,21 @@ pub struct ServeConfig {
     /// Decisions older than this are deleted (checked hourly); `None`: the
     /// policy's `[log] retention_days`, else kept.
     pub retention: Option<Duration>,
+    /// Largest decoded attachment of an item scanned inside its request,
+    /// in bytes; refused over it with `media_too_large`. The engine's own
+    /// limit must allow `max_job_media_bytes` for jobs to be scanned, so
+    /// this one bounds the scans answered at once.
+    pub max_media_bytes: usize,
+    /// An item with an audio or video attachment of more decoded bytes
+    /// than this is not scanned in its request but queued as a job
+    /// (`202 Accepted`).
+    pub job_over_bytes: usize,
+    /// Largest decoded audio or video attachment of a job, in bytes. The
+    /// request body limit of `POST /v1/scan` is raised to allow it.
+    pub max_job_media_bytes: usize,
+    /// Job workers run in the server's process; 0: jobs wait for an
+    /// outside `vigil worker`.
+    pub workers: usize,
 }
 
 impl Default for ServeConfig {
@@ -64,8 +86,22 @@ impl Default for ServeConfig {
             request_timeout: Duration::from_secs(10),
             reload_every: Some(Duration::from_secs(1)),
             retention: None,
+            max_media_bytes: vigil_engine::Limits::default().max_media_bytes,
+            job_over_bytes: 2 * 1024 * 1024,
+            max_job_media_bytes: 200 * 1024 * 1024,
+            workers: 1,
         }
     }
+}
+
+/// How `vigil worker` runs: job workers beside (or instead of) a server's.
+#[derive(Debug, Clone)]
+pub struct WorkConfig {
+    /// Job workers in this process.
+    pub workers: usize,
+    /// How often the policy file and the hash banks are checked for
+    /// changes; `None`: never.
+    pub reload_every: Option<Duration>,
 }
 
 /// One line to stderr: `time level message`.
@@ -91,7 +127,52 @@ pub async fn serve(
         metrics.clone(),
         config.clone(),
     );
-    if let Some(every) = config.reload_every {
+    tokio::spawn(apply_retention(
+        engine.clone(),
+        store.clone(),
+        config.retention,
+    ));
+    prepare_engine(&engine, &store, &metrics, config.reload_every).await?;
+    if engine.limits().max_media_bytes < config.max_job_media_bytes {
+        log(
+            "warn",
+            format_args!(
+                "the engine scans attachments of at most {} bytes (max_media_bytes), fewer than max_job_media_bytes ({}): larger jobs will fail with media_too_large",
+                engine.limits().max_media_bytes,
+                config.max_job_media_bytes
+            ),
+        );
+    }
+    start_job_workers(&engine, &store, &metrics, config.workers, "serve");
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    ready(addr);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+/// Runs `config.workers` job workers until Ctrl-C or SIGTERM, with the
+/// policy and the hash banks loaded (and reloaded) as `serve` does: what
+/// `vigil worker` runs. A scan interrupted by the signal leaves its job to
+/// be claimed again once its lease runs out.
+pub async fn work(engine: Arc<Engine>, store: Store, config: WorkConfig) -> std::io::Result<()> {
+    let metrics = Arc::new(Metrics::default());
+    prepare_engine(&engine, &store, &metrics, config.reload_every).await?;
+    start_job_workers(&engine, &store, &metrics, config.workers, "worker");
+    shutdown_signal().await;
+    Ok(())
+}
+
+/// Records the policy, loads the hash banks into the engine, and starts
+/// watching both for changes.
+async fn prepare_engine(
+    engine: &Arc<Engine>,
+    store: &Store,
+    metrics: &Arc<Metrics>,
+    reload_every: Option<Duration>,
+) -> std::io::Result<()> {
+    if let Some(every) = reload_every {
         tokio::spawn(watch_policy(
             engine.clone(),
             store.clone(),
@@ -99,13 +180,8 @@ pub async fn serve(
             every,
         ));
     }
-    tokio::spawn(apply_retention(
-        engine.clone(),
-        store.clone(),
-        config.retention,
-    ));
-    record_policy(&store, &engine.policy()).await?;
-    let banks = load_banks(&store)
+    record_policy(store, &engine.policy()).await?;
+    let banks = load_banks(store)
         .await
         .map_err(|e| std::io::Error::other(format!("cannot load the hash banks: {e}")))?;
     log(
@@ -117,7 +193,7 @@ pub async fn serve(
         ),
     );
     engine.replace_banks(banks);
-    let media = load_media_banks(&store).await.map_err(|e| {
+    let media = load_media_banks(store).await.map_err(|e| {
         std::io::Error::other(format!("cannot load the video and audio banks: {e}"))
     })?;
     log(
@@ -129,18 +205,33 @@ pub async fn serve(
         ),
     );
     engine.replace_media_banks(media);
-    for problem in check_policy_banks(&store, &engine.policy().policy).await {
+    for problem in check_policy_banks(store, &engine.policy().policy).await {
         log("warn", problem);
     }
-    if let Some(every) = config.reload_every {
+    if let Some(every) = reload_every {
         tokio::spawn(banks::watch_banks(engine.clone(), store.clone(), every));
     }
-    let listener = tokio::net::TcpListener::bind(config.listen).await?;
-    let addr = listener.local_addr()?;
-    ready(addr);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    Ok(())
+}
+
+/// Spawns `count` job workers named after `name`.
+fn start_job_workers(
+    engine: &Arc<Engine>,
+    store: &Store,
+    metrics: &Arc<Metrics>,
+    count: usize,
+    name: &str,
+) {
+    for _ in 0..count {
+        let options = WorkerOptions::named(name);
+        log("info", format_args!("job worker {} started", options.owner));
+        tokio::spawn(run_job_worker(
+            engine.clone(),
+            store.clone(),
+            options,
+            metrics.clone(),
+        ));
+    }
 }
 
 async fn shutdown_signal() {

@@ -1,6 +1,7 @@
 //! The service's metrics in Prometheus text format: request latency,
 //! decisions by category and action, model inference time, errors by kind,
-//! cascade escalations and policy reloads.
+//! cascade escalations, policy reloads, and scan jobs (queued, running,
+//! done and failed, and how long each took).
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -14,16 +15,38 @@ const BUCKETS: [f64; 20] = [
     0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
 ];
 
-#[derive(Debug, Clone, Default)]
+/// Upper bounds of the job duration buckets, in seconds: a job is a long
+/// scan (video decoding, OCR of frames, speech to text).
+const JOB_BUCKETS: [f64; 12] = [
+    0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0,
+];
+
+#[derive(Debug, Clone)]
 struct Histogram {
-    counts: [u64; BUCKETS.len()],
+    bounds: &'static [f64],
+    counts: Vec<u64>,
     count: u64,
     sum: f64,
 }
 
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram::with_bounds(&BUCKETS)
+    }
+}
+
 impl Histogram {
+    fn with_bounds(bounds: &'static [f64]) -> Histogram {
+        Histogram {
+            bounds,
+            counts: vec![0; bounds.len()],
+            count: 0,
+            sum: 0.0,
+        }
+    }
+
     fn observe(&mut self, seconds: f64) {
-        if let Some(i) = BUCKETS.iter().position(|b| seconds <= *b) {
+        if let Some(i) = self.bounds.iter().position(|b| seconds <= *b) {
             self.counts[i] += 1;
         }
         self.count += 1;
@@ -33,7 +56,7 @@ impl Histogram {
     fn render(&self, out: &mut String, name: &str, labels: &str) {
         let sep = if labels.is_empty() { "" } else { "," };
         let mut cumulative = 0;
-        for (bound, count) in BUCKETS.iter().zip(&self.counts) {
+        for (bound, count) in self.bounds.iter().zip(&self.counts) {
             cumulative += count;
             let _ = writeln!(
                 out,
@@ -59,6 +82,10 @@ struct Inner {
     scans: BTreeMap<&'static str, Histogram>,
     errors: BTreeMap<String, u64>,
     reloads: BTreeMap<&'static str, u64>,
+    jobs_enqueued: u64,
+    jobs_started: u64,
+    jobs_finished: BTreeMap<&'static str, Histogram>,
+    jobs_by_state: Vec<(&'static str, u64)>,
 }
 
 /// Counters and histograms, updated by handlers and rendered by `/metrics`.
@@ -121,6 +148,34 @@ impl Metrics {
         self.with(|m| *m.reloads.entry(result).or_default() += 1);
     }
 
+    /// One item queued as a scan job.
+    pub fn job_enqueued(&self) {
+        self.with(|m| m.jobs_enqueued += 1);
+    }
+
+    /// One job claimed by a worker of this process.
+    pub fn job_started(&self) {
+        self.with(|m| m.jobs_started += 1);
+    }
+
+    /// One job finished by a worker of this process: `done`, `failed`,
+    /// `lease_lost` (another worker had taken it over) or `store_error`;
+    /// `seconds` from claim to result.
+    pub fn job_finished(&self, result: &'static str, seconds: f64) {
+        self.with(|m| {
+            m.jobs_finished
+                .entry(result)
+                .or_insert_with(|| Histogram::with_bounds(&JOB_BUCKETS))
+                .observe(seconds)
+        });
+    }
+
+    /// The store's count of jobs in each state (`queued`, `running`,
+    /// `done`, `failed`), every worker's included; read at each scrape.
+    pub fn set_jobs_by_state(&self, counts: Vec<(&'static str, u64)>) {
+        self.with(|m| m.jobs_by_state = counts);
+    }
+
     /// Everything, in Prometheus text exposition format.
     pub fn render(&self) -> String {
         self.with(|m| {
@@ -164,8 +219,32 @@ impl Metrics {
             for (result, n) in &m.reloads {
                 let _ = writeln!(out, "vigil_policy_reloads_total{{result=\"{result}\"}} {n}");
             }
+            render_jobs(&mut out, m);
             out
         })
+    }
+}
+
+fn render_jobs(out: &mut String, m: &Inner) {
+    *out += "# HELP vigil_jobs Scan jobs in the store by state, every worker's included.\n";
+    *out += "# TYPE vigil_jobs gauge\n";
+    for (state, n) in &m.jobs_by_state {
+        let _ = writeln!(out, "vigil_jobs{{state=\"{state}\"}} {n}");
+    }
+    *out += "# HELP vigil_jobs_enqueued_total Items this server queued as scan jobs.\n";
+    *out += "# TYPE vigil_jobs_enqueued_total counter\n";
+    let _ = writeln!(out, "vigil_jobs_enqueued_total {}", m.jobs_enqueued);
+    *out += "# HELP vigil_jobs_started_total Jobs claimed by this process's workers.\n";
+    *out += "# TYPE vigil_jobs_started_total counter\n";
+    let _ = writeln!(out, "vigil_jobs_started_total {}", m.jobs_started);
+    *out += "# HELP vigil_job_duration_seconds Jobs of this process's workers from claim to result, by result.\n";
+    *out += "# TYPE vigil_job_duration_seconds histogram\n";
+    for (result, h) in &m.jobs_finished {
+        h.render(
+            out,
+            "vigil_job_duration_seconds",
+            &format!("result=\"{result}\""),
+        );
     }
 }
 

@@ -313,6 +313,7 @@ fn the_served_openapi_document_lists_every_route() {
             "/readyz",
             "/v1/decisions/{id}",
             "/v1/decisions/{id}/content",
+            "/v1/jobs/{id}",
             "/v1/scan",
             "/v1/scan/batch",
             "/v1/statements",

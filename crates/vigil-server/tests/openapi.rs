@@ -66,11 +66,23 @@ fn every_documented_operation_is_served() {
         .expect("a decision id")
         .to_owned();
 
+    // A job, for the job path.
+    let job_item = vigil_core::Item::text("openapi-job", "Good morning");
+    let job_id = server
+        .block_on(server.store.enqueue_job(&job_item))
+        .expect("a job is queued")
+        .to_string();
+
     let doc = server.get("/openapi.json", None).json();
     let paths = doc["paths"].as_object().expect("the document lists paths");
     let mut checked = Vec::new();
     for (template, operations) in paths {
-        let path = template.replace("{id}", &decision_id);
+        let id = if template.starts_with("/v1/jobs/") {
+            &job_id
+        } else {
+            &decision_id
+        };
+        let path = template.replace("{id}", id);
         assert!(
             !path.contains('{'),
             "no sample for a parameter in {template}"
@@ -119,6 +131,7 @@ fn every_documented_operation_is_served() {
             "GET /readyz",
             "GET /v1/decisions/{id}",
             "GET /v1/decisions/{id}/content",
+            "GET /v1/jobs/{id}",
             "GET /v1/statements",
             "POST /v1/scan",
             "POST /v1/scan/batch",

@@ -14,6 +14,7 @@ pub mod serve;
 pub mod store;
 pub mod train;
 pub mod train_fusion;
+pub mod worker;
 
 /// A progress bar on stderr when it is a terminal; `None` otherwise (CI, pipes).
 pub fn progress_bar(len: u64, unit: &str) -> Option<indicatif::ProgressBar> {

@@ -90,6 +90,16 @@ pub struct EngineArgs {
 }
 
 impl EngineArgs {
+    /// Raises the engine's attachment limit to at least `bytes`, for an
+    /// engine that scans jobs (whose media may exceed `--max-media-bytes`);
+    /// returns `--max-media-bytes` as given, the limit of scans answered at
+    /// once.
+    pub fn allow_job_media_bytes(&mut self, bytes: usize) -> usize {
+        let given = self.max_media_bytes;
+        self.max_media_bytes = given.max(bytes);
+        given
+    }
+
     /// Loads the models and the policy; warns (on stderr) about optional
     /// parts that are missing.
     pub fn build(&self, home: &Home) -> Result<Engine> {
@@ -233,9 +243,22 @@ pub struct ServeArgs {
     /// in milliseconds (0: never).
     #[arg(long, default_value_t = 1000)]
     reload_ms: u64,
+    /// An item with an audio or video attachment over this many decoded
+    /// bytes is queued as a job (202 Accepted, GET /v1/jobs/ID) instead of
+    /// being scanned in its request.
+    #[arg(long, default_value_t = ServeConfig::default().job_over_bytes)]
+    job_over_bytes: usize,
+    /// Largest decoded audio or video attachment of a job, in bytes.
+    #[arg(long, default_value_t = ServeConfig::default().max_job_media_bytes)]
+    max_job_media_bytes: usize,
+    /// Job workers in this process (0: jobs wait for `vigil worker`).
+    #[arg(long, default_value_t = ServeConfig::default().workers)]
+    workers: usize,
 }
 
-pub fn run(home: &Home, args: ServeArgs) -> Result<ExitCode> {
+pub fn run(home: &Home, mut args: ServeArgs) -> Result<ExitCode> {
+    // The engine scans jobs too; scans answered at once keep the flag's limit.
+    let max_media_bytes = args.engine.allow_job_media_bytes(args.max_job_media_bytes);
     let engine = Arc::new(
         args.engine
             .build(home)
@@ -250,6 +273,10 @@ pub fn run(home: &Home, args: ServeArgs) -> Result<ExitCode> {
         retention: args
             .retention_days
             .map(|d| Duration::from_secs(d.saturating_mul(86_400))),
+        max_media_bytes,
+        job_over_bytes: args.job_over_bytes,
+        max_job_media_bytes: args.max_job_media_bytes,
+        workers: args.workers,
     };
     let url = args
         .db

@@ -10,20 +10,54 @@ use vigil_core::{Item, MediaKind};
 use super::scan::{MediaIn, ScanItem};
 use super::AppState;
 use crate::error::ApiError;
-use crate::json_object;
+use crate::{json_object, ServeConfig};
+
+/// Which body limit a route reads under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum BodyLimit {
+    /// `max_body_bytes`.
+    Request,
+    /// `POST /v1/scan`, which may carry a job's media:
+    /// [`scan_body_limit`]. An item that is not a job is then held to
+    /// `max_body_bytes` once read.
+    Scan,
+}
+
+/// The body limit of `POST /v1/scan`: one job attachment of
+/// `max_job_media_bytes` as base64, plus `max_body_bytes` for the rest.
+pub(super) fn scan_body_limit(config: &ServeConfig) -> usize {
+    config
+        .max_job_media_bytes
+        .div_ceil(3)
+        .saturating_mul(4)
+        .saturating_add(config.max_body_bytes)
+}
+
+/// 413 `body_too_large`, naming the limit.
+pub(super) fn body_too_large(config: &ServeConfig, limit: BodyLimit) -> ApiError {
+    let message = match limit {
+        BodyLimit::Request => format!(
+            "the request body exceeds the limit (max_body_bytes) of {} bytes",
+            config.max_body_bytes
+        ),
+        BodyLimit::Scan => format!(
+            "the request body exceeds the limit of a scan job's request \
+             (max_job_media_bytes as base64 plus max_body_bytes) of {} bytes",
+            scan_body_limit(config)
+        ),
+    };
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", message)
+}
 
 /// The request body, or a JSON error naming the body limit.
-pub(super) async fn body_bytes(request: Request, state: &AppState) -> Result<Bytes, ApiError> {
+pub(super) async fn body_bytes(
+    request: Request,
+    state: &AppState,
+    limit: BodyLimit,
+) -> Result<Bytes, ApiError> {
     Bytes::from_request(request, state).await.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                format!(
-                    "the request body exceeds the limit (max_body_bytes) of {} bytes",
-                    state.config.max_body_bytes
-                ),
-            )
+            body_too_large(&state.config, limit)
         } else {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -54,8 +88,12 @@ fn content_type(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// The item of a `POST /v1/scan`: a JSON body, or multipart with an `item`
-/// part (JSON) and file parts named `image`, `audio` or `video`.
-pub(super) async fn read_scan_item(request: Request, state: &AppState) -> Result<Item, ApiError> {
+/// part (JSON) and file parts named `image`, `audio` or `video`; with the
+/// bytes read (the body, or the parts of a multipart body).
+pub(super) async fn read_scan_item(
+    request: Request,
+    state: &AppState,
+) -> Result<(Item, usize), ApiError> {
     let headers = request.headers().clone();
     if content_type(&headers).is_some_and(|ct| is_media_type(ct, "multipart/form-data")) {
         return read_multipart(request, state).await;
@@ -63,9 +101,9 @@ pub(super) async fn read_scan_item(request: Request, state: &AppState) -> Result
     if !is_json(&headers) {
         return Err(unsupported_type(&headers));
     }
-    let bytes = body_bytes(request, state).await?;
+    let bytes = body_bytes(request, state, BodyLimit::Scan).await?;
     let item: ScanItem = json_object::from_slice(&bytes).map_err(|e| ApiError::from_json(&e))?;
-    Ok(item.into_item())
+    Ok((item.into_item(), bytes.len()))
 }
 
 pub(super) fn unsupported_type(headers: &HeaderMap) -> ApiError {
@@ -79,8 +117,8 @@ pub(super) fn unsupported_type(headers: &HeaderMap) -> ApiError {
     )
 }
 
-async fn read_multipart(request: Request, state: &AppState) -> Result<Item, ApiError> {
-    let limit = state.config.max_body_bytes;
+async fn read_multipart(request: Request, state: &AppState) -> Result<(Item, usize), ApiError> {
+    let config = &state.config;
     let mut multipart = axum::extract::Multipart::from_request(request, state)
         .await
         .map_err(|e| {
@@ -92,11 +130,7 @@ async fn read_multipart(request: Request, state: &AppState) -> Result<Item, ApiE
         })?;
     let multipart_error = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                format!("the request body exceeds the limit (max_body_bytes) of {limit} bytes"),
-            )
+            body_too_large(config, BodyLimit::Scan)
         } else {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -107,10 +141,12 @@ async fn read_multipart(request: Request, state: &AppState) -> Result<Item, ApiE
     };
     let mut item: Option<ScanItem> = None;
     let mut files = Vec::new();
+    let mut read = 0;
     while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or("").to_owned();
         let mime = field.content_type().map(str::to_owned);
         let bytes = field.bytes().await.map_err(multipart_error)?;
+        read += bytes.len();
         match name.as_str() {
             "item" => {
                 item = Some(json_object::from_slice(&bytes).map_err(|e| ApiError::from_json(&e))?);
@@ -146,5 +182,5 @@ async fn read_multipart(request: Request, state: &AppState) -> Result<Item, ApiE
         )
     })?;
     item.media.extend(files);
-    Ok(item.into_item())
+    Ok((item.into_item(), read))
 }

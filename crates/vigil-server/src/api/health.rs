@@ -65,6 +65,12 @@ pub(super) async fn readyz(State(state): State<AppState>) -> Response {
 /// Prometheus metrics.
 #[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")), tag = "operations")]
 pub(super) async fn metrics(State(state): State<AppState>) -> Response {
+    // Jobs are counted in the store, so those of outside workers count too.
+    if let Ok(counts) = state.store.count_jobs_by_state().await {
+        state
+            .metrics
+            .set_jobs_by_state(counts.into_iter().map(|(s, n)| (s.as_str(), n)).collect());
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),

@@ -3,11 +3,13 @@
 //! document cannot list a route the router lacks or miss one it has. The
 //! handlers live in one module per concern: [`scan`] (scanning, and
 //! [`body`] for reading what is sent), [`decisions`], [`statements`] and
-//! [`health`] (the open operational endpoints).
+//! [`health`] (the open operational endpoints), and [`jobs`] (the items
+//! queued for a worker).
 
 mod body;
 mod decisions;
 mod health;
+mod jobs;
 mod scan;
 mod statements;
 
@@ -87,8 +89,12 @@ impl utoipa::Modify for SecurityAddon {
 
 fn api_router(config: &ServeConfig) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
+        // A scan may carry a job's media; an item that is not a job is held
+        // to max_body_bytes once read.
         .routes(routes!(scan::scan))
+        .layer(DefaultBodyLimit::max(body::scan_body_limit(config)))
         .routes(routes!(scan::scan_batch))
+        .routes(routes!(jobs::get_job))
         .routes(routes!(decisions::get_decision))
         .routes(routes!(decisions::get_decision_content))
         .routes(routes!(statements::statements))

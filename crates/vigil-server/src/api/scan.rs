@@ -13,7 +13,8 @@ use vigil_core::{Decision, Item, Media, MediaKind, MediaSource, Meta};
 use vigil_engine::{Prepared, Scan, ScanError};
 use vigil_store::Scope;
 
-use super::body::{body_bytes, is_json, read_scan_item, unsupported_type};
+use super::body::{body_bytes, is_json, read_scan_item, unsupported_type, BodyLimit};
+use super::jobs::{self, JobAccepted};
 use super::AppState;
 use crate::auth;
 use crate::error::{ApiError, ErrorBody};
@@ -212,16 +213,21 @@ async fn scan_and_store(
 ///
 /// The decision is stored before it is returned. Send JSON, or
 /// multipart/form-data with an `item` part and `image`/`audio`/`video` files.
+/// An item with audio or video over the server's `job_over_bytes` is checked
+/// as any item is, then queued as a job: the answer is `202 Accepted` with
+/// the job's URL (also in `Location`), and `GET /v1/jobs/{id}` gives the
+/// decision once a worker has scanned it.
 #[utoipa::path(
     post,
     path = "/v1/scan",
     request_body(content = ScanItem, description = "the item (or multipart/form-data)"),
     responses(
         (status = 200, description = "the decision: action, per-category scores, thresholds and evidence, reasons, policy and model versions, id, latency (docs/formats.md)", body = Object),
+        (status = 202, description = "queued as a job (audio or video over job_over_bytes): poll the job's URL, also in `Location`", body = JobAccepted),
         (status = 400, description = "malformed JSON or multipart", body = ErrorBody),
         (status = 401, description = "no valid API key", body = ErrorBody),
         (status = 403, description = "the key lacks the `scan` scope", body = ErrorBody),
-        (status = 413, description = "a size limit was exceeded (body, text, media, pixels)", body = ErrorBody),
+        (status = 413, description = "a size limit was exceeded (body, text, media, job media, pixels)", body = ErrorBody),
         (status = 415, description = "neither JSON nor multipart", body = ErrorBody),
         (status = 422, description = "well-formed but invalid: wrong types, unknown fields, empty item, bad base64, corrupt media", body = ErrorBody),
         (status = 503, description = "the scan took longer than request_timeout; no decision was given", body = ErrorBody),
@@ -235,7 +241,11 @@ pub(super) async fn scan(
 ) -> Result<Response, ApiError> {
     let received = Instant::now();
     auth::require(&state.store, request.headers(), Scope::Scan).await?;
-    let item = read_scan_item(request, &state).await?;
+    let (item, body_len) = read_scan_item(request, &state).await?;
+    if jobs::is_job(&item, &state.config) {
+        return jobs::enqueue(&state, item).await;
+    }
+    jobs::check_request_limits(&item, body_len, &state.config)?;
     let (mut decisions, escalated) = scan_and_store(&state, vec![item], received).await?;
     state.metrics.scan(
         if escalated { "cascade" } else { "linear" },
@@ -277,7 +287,7 @@ pub(super) async fn scan_batch(
     if !is_json(request.headers()) {
         return Err(unsupported_type(request.headers()));
     }
-    let bytes = body_bytes(request, &state).await?;
+    let bytes = body_bytes(request, &state, BodyLimit::Request).await?;
     let batch: BatchRequest =
         json_object::from_slice(&bytes).map_err(|e| ApiError::from_json(&e))?;
     if batch.items.is_empty() {
@@ -300,11 +310,13 @@ pub(super) async fn scan_batch(
     }
     let items: Vec<Item> = batch.items.into_iter().map(ScanItem::into_item).collect();
     for (i, item) in items.iter().enumerate() {
-        vigil_engine::check_item(item, state.engine.limits()).map_err(|e| {
-            let mut err = ApiError::from(e);
+        let at_index = |mut err: ApiError| {
             err.message = format!("items[{i}]: {}", err.message);
             err
-        })?;
+        };
+        jobs::check_request_limits(item, 0, &state.config).map_err(at_index)?;
+        vigil_engine::check_item(item, state.engine.limits())
+            .map_err(|e| at_index(ApiError::from(e)))?;
     }
     let (decisions, _) = scan_and_store(&state, items, received).await?;
     Ok(Json(BatchResponse { decisions }).into_response())
