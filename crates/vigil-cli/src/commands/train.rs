@@ -23,7 +23,7 @@ pub enum TrainCommand {
     /// The fusion stacker: one calibrated score per category from the
     /// signals of every modality, learned from labelled items scanned by
     /// the engine (docs/fusion.md).
-    Fusion(crate::commands::train_fusion::FusionArgs),
+    Fusion(Box<crate::commands::train_fusion::FusionArgs>),
 }
 
 #[derive(Debug, clap::Args)]
@@ -104,7 +104,7 @@ pub fn run(home: &Home, command: TrainCommand) -> Result<ExitCode> {
     match command {
         TrainCommand::TextLinear(args) => linear(args),
         TrainCommand::TextTransformer(args) => transformer(home, args),
-        TrainCommand::Fusion(args) => crate::commands::train_fusion::run(home, args),
+        TrainCommand::Fusion(args) => crate::commands::train_fusion::run(home, *args),
     }
 }
 
