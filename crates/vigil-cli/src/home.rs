@@ -37,6 +37,11 @@ impl Home {
         self.root.join("vigil.db")
     }
 
+    /// The store a `--db` flag names, else this home's store.
+    pub fn store_url(&self, db: Option<&str>) -> String {
+        db.map_or_else(|| self.store_path().display().to_string(), str::to_owned)
+    }
+
     /// The model cache (unpacked model files).
     pub fn model_dir(&self) -> PathBuf {
         self.root.join("models")

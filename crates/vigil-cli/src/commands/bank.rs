@@ -46,7 +46,7 @@ pub enum BankCommand {
         #[arg(long, default_value = "", hide_default_value = true)]
         description: String,
         #[command(flatten)]
-        store: StoreArg,
+        store: crate::commands::StoreArg,
     },
     /// Add to a bank: PDQ hashes (64 hex digits each, as arguments or in a
     /// hash-list file) to an image bank; the hash of each video or audio
@@ -78,7 +78,7 @@ pub enum BankCommand {
         #[arg(long)]
         label: Option<String>,
         #[command(flatten)]
-        store: StoreArg,
+        store: crate::commands::StoreArg,
     },
     /// Remove one hash from a bank: by its hash in an image bank, by its id (`vigil bank
     /// list NAME`) in a video or audio bank.
@@ -89,7 +89,7 @@ pub enum BankCommand {
         #[arg(value_name = "HASH|ID")]
         entry: String,
         #[command(flatten)]
-        store: StoreArg,
+        store: crate::commands::StoreArg,
     },
     /// Keep a hash in its bank but stop matching it: by its hash in an image bank, by its id (`vigil bank
     /// list NAME`) in a video or audio bank.
@@ -100,7 +100,7 @@ pub enum BankCommand {
         #[arg(value_name = "HASH|ID")]
         entry: String,
         #[command(flatten)]
-        store: StoreArg,
+        store: crate::commands::StoreArg,
     },
     /// Match a disabled hash again: by its hash in an image bank, by its id (`vigil bank
     /// list NAME`) in a video or audio bank.
@@ -111,14 +111,14 @@ pub enum BankCommand {
         #[arg(value_name = "HASH|ID")]
         entry: String,
         #[command(flatten)]
-        store: StoreArg,
+        store: crate::commands::StoreArg,
     },
     /// List the banks with their kinds and counts; with NAME, that bank's entries.
     List {
         /// A bank whose entries to list.
         name: Option<String>,
         #[command(flatten)]
-        store: StoreArg,
+        store: crate::commands::StoreArg,
     },
     /// Write a bank to a file: an image bank as a hash-list file
     /// (`hash,label,source,added_at,enabled` rows under a `#` header naming
@@ -131,7 +131,7 @@ pub enum BankCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
         #[command(flatten)]
-        store: StoreArg,
+        store: crate::commands::StoreArg,
     },
     /// Add every entry of a file, or nothing if any line is bad: for an
     /// image bank a hash-list file (ThreatExchange's: `HASH`,
@@ -146,15 +146,8 @@ pub enum BankCommand {
         #[arg(long)]
         source: Option<String>,
         #[command(flatten)]
-        store: StoreArg,
+        store: crate::commands::StoreArg,
     },
-}
-
-#[derive(Debug, clap::Args)]
-pub struct StoreArg {
-    /// The store: a SQLite path or `sqlite://PATH`. Default: HOME/vigil.db.
-    #[arg(long, value_name = "URL")]
-    db: Option<String>,
 }
 
 impl BankCommand {
@@ -168,10 +161,7 @@ impl BankCommand {
         | BankCommand::List { store, .. }
         | BankCommand::Export { store, .. }
         | BankCommand::Import { store, .. }) = self;
-        store
-            .db
-            .clone()
-            .unwrap_or_else(|| home.store_path().display().to_string())
+        home.store_url(store.db.as_deref())
     }
 }
 

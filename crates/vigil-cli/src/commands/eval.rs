@@ -72,7 +72,7 @@ pub enum EvalCommand {
 }
 
 fn store_url(home: &Home, db: Option<String>) -> String {
-    db.unwrap_or_else(|| home.store_path().display().to_string())
+    home.store_url(db.as_deref())
 }
 
 fn history(home: &Home, category: vigil_core::Category, db: Option<String>) -> Result<ExitCode> {

@@ -26,27 +26,20 @@ pub enum KeysCommand {
         #[arg(long, default_value = "", hide_default_value = true)]
         name: String,
         #[command(flatten)]
-        store: StoreFlag,
+        store: crate::commands::StoreArg,
     },
     /// List every key, active and revoked (never their secrets).
     List {
         #[command(flatten)]
-        store: StoreFlag,
+        store: crate::commands::StoreArg,
     },
     /// Revoke a key at once; its secret authenticates nothing afterwards.
     Revoke {
         /// The key's id (`vk_…`, as `vigil keys list` shows it).
         id: String,
         #[command(flatten)]
-        store: StoreFlag,
+        store: crate::commands::StoreArg,
     },
-}
-
-#[derive(Debug, clap::Args)]
-pub struct StoreFlag {
-    /// The store: a SQLite path or `sqlite://PATH`. Default: HOME/vigil.db.
-    #[arg(long, value_name = "URL")]
-    db: Option<String>,
 }
 
 impl KeysCommand {
@@ -55,10 +48,7 @@ impl KeysCommand {
         let (KeysCommand::Create { store, .. }
         | KeysCommand::List { store }
         | KeysCommand::Revoke { store, .. }) = self;
-        store
-            .db
-            .clone()
-            .unwrap_or_else(|| home.store_path().display().to_string())
+        home.store_url(store.db.as_deref())
     }
 }
 

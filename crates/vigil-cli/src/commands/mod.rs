@@ -16,6 +16,14 @@ pub mod train;
 pub mod train_fusion;
 pub mod worker;
 
+/// The `--db` flag of the commands that work on the store.
+#[derive(Debug, clap::Args)]
+pub struct StoreArg {
+    /// The store: a SQLite path or `sqlite://PATH`. Default: HOME/vigil.db.
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
+}
+
 /// A progress bar on stderr when it is a terminal; `None` otherwise (CI, pipes).
 pub fn progress_bar(len: u64, unit: &str) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;

@@ -51,7 +51,7 @@ pub fn run(home: &Home, command: ReportCommand) -> Result<ExitCode> {
     let policy = vigil_policy::Policy::load(&policy)
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .policy;
-    let url = db.unwrap_or_else(|| home.store_path().display().to_string());
+    let url = home.store_url(db.as_deref());
     let exported = crate::commands::store::runtime()?.block_on(async {
         let store = Store::open(&url)
             .await

@@ -278,10 +278,7 @@ pub fn run(home: &Home, mut args: ServeArgs) -> Result<ExitCode> {
         max_job_media_bytes: args.max_job_media_bytes,
         workers: args.workers,
     };
-    let url = args
-        .db
-        .clone()
-        .unwrap_or_else(|| home.store_path().display().to_string());
+    let url = home.store_url(args.db.as_deref());
     if args.db.is_none() {
         home.create()
             .with_context(|| format!("cannot create {}", home.root().display()))?;

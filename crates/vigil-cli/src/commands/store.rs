@@ -27,9 +27,7 @@ pub fn run(home: &Home, command: StoreCommand) -> Result<ExitCode> {
         StoreCommand::Init(args) => (args, false),
         StoreCommand::Status(args) => (args, true),
     };
-    let url = args
-        .db
-        .unwrap_or_else(|| home.store_path().display().to_string());
+    let url = home.store_url(args.db.as_deref());
     runtime()?.block_on(async {
         let store = Store::open(&url).await?;
         let version = store.schema_version().await?;

@@ -41,10 +41,7 @@ pub fn run(home: &Home, mut args: WorkerArgs) -> Result<ExitCode> {
             .build(home)
             .context("the worker does not start")?,
     );
-    let url = args
-        .db
-        .clone()
-        .unwrap_or_else(|| home.store_path().display().to_string());
+    let url = home.store_url(args.db.as_deref());
     let config = WorkConfig {
         workers: args.workers.max(1),
         reload_every: (args.reload_ms > 0).then(|| Duration::from_millis(args.reload_ms)),
