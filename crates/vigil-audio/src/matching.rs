@@ -15,7 +15,7 @@ use crate::fingerprint::{Fingerprint, ITEM_DURATION_S};
 /// between the worst copy measured (0.255, speech sped up 5 %; re-encodes,
 /// noise, telephone band and clips measure 0.01–0.08) and the closest that
 /// unrelated speech comes at any offset with 5 s of overlap (0.364, found
-/// only by trying every offset; the candidate offsets find nothing at all).
+/// only by trying every offset; the candidate offsets give 0.44 or nothing).
 /// The measurements are in docs/audio.md and the tests print them.
 pub const DEFAULT_MAX_BER: f64 = 0.30;
 

@@ -57,7 +57,7 @@ fn every_format_fingerprints_like_the_wav() {
         let (min_share, max_ber) = if *name == "flac" {
             (1.0, 0.0)
         } else {
-            (0.8, 0.01)
+            (0.5, 0.03)
         };
         assert!(share >= min_share, "{name}: only {share:.3} identical");
         assert!(ber <= max_ber, "{name}: bit error rate {ber:.4}");

@@ -25,7 +25,10 @@ const MAX_OUTPUT_BYTES: usize = 4 << 20;
 const SEGMENT_PAUSE_S: f64 = 0.3;
 
 /// Decoding settings. The defaults are the best trade-off of speed and
-/// accuracy measured on speech from espeak-ng (docs/audio.md).
+/// accuracy measured on 61 s of espeak-ng speech (docs/audio.md): the
+/// program's own defaults except `-maxhmmpf 3000` and `-fwdflat no`, which
+/// cut pocketsphinx's CPU time from 14.4 s to 8.0 s (4.2x to 7.6x real
+/// time) for 78 % of the words heard instead of 83 %.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PocketsphinxOptions {
     /// The model directory holding `en-us/`, `en-us.lm.bin` and
@@ -65,11 +68,11 @@ impl Default for PocketsphinxOptions {
             model_dir: None,
             ds: 1,
             topn: 4,
-            maxhmmpf: 30_000,
+            maxhmmpf: 3_000,
             pl_window: 5,
             beam: 1e-48,
             wbeam: 7e-29,
-            fwdflat: true,
+            fwdflat: false,
             bestpath: true,
             remove_noise: false,
             timeout_base_s: 20.0,

@@ -13,8 +13,8 @@ use std::sync::OnceLock;
 
 /// The espeak-ng voice and rate pocketsphinx recognises best among those
 /// measured (docs/audio.md).
-pub const VOICE: &str = "en-us+f2";
-pub const RATE_WPM: u32 = 150;
+pub const VOICE: &str = "en-us+adam";
+pub const RATE_WPM: u32 = 170;
 
 /// The threat the ASR test listens for.
 pub const THREAT: &str = "i am going to kill you tomorrow at the station";
