@@ -7,7 +7,8 @@ Python only prepares data here; Vigil never runs it. The outside tools are
 the ones Vigil's setup installs: ImageMagick (`convert`), espeak-ng, sox and
 ffmpeg (tesseract only for `--spot-check`).
 
-The sample: from each canonical data set given, the test-split records whose
+The sample: from each canonical data set given, the records of `--split`
+(test by default; validation for training the fusion stacker) whose
 `labels.unsafe` is known and whose text is at most `--max-chars` characters;
 only data sets with both classes left are used. Per data set and class the
 records are ordered by SHA-256 of "SEED:ID" and the first `--per-class` are
@@ -49,6 +50,9 @@ def parse_args():
                    help="canonical data set folders (default: .vigil/datasets/*)")
     p.add_argument("--out", default=os.path.join(HERE, "out"))
     p.add_argument("--seed", type=int, default=20261127)
+    p.add_argument("--split", default="test",
+                   help="which split to draw from: test for the benchmark, validation to train "
+                        "the fusion stacker (`vigil train fusion` refuses test labels)")
     p.add_argument("--per-class", type=int, default=35, help="items per data set and class")
     p.add_argument("--max-chars", type=int, default=280, help="longest text kept (Unicode characters)")
     # Rendering.
@@ -71,8 +75,8 @@ def settings_of(args):
     """What decides the bytes of the corpus; a rerun into the same folder must match."""
     return {
         "data": [os.path.basename(os.path.normpath(d)) for d in args.data],
-        "seed": args.seed, "per_class": args.per_class, "max_chars": args.max_chars,
-        "font": args.font, "pointsize": args.pointsize, "width": args.width,
+        "split": args.split, "seed": args.seed, "per_class": args.per_class,
+        "max_chars": args.max_chars, "font": args.font, "pointsize": args.pointsize, "width": args.width,
         "voice": args.voice, "rate": args.rate, "sample_rate": args.sample_rate, "fps": args.fps,
     }
 
@@ -90,11 +94,11 @@ def draw_sample(args):
                 row = json.loads(line)
                 label = row.get("labels", {}).get("unsafe")
                 text = (row.get("text") or "").strip()
-                if row.get("split") != "test" or label not in (0, 1) or not text or len(text) > args.max_chars:
+                if row.get("split") != args.split or label not in (0, 1) or not text or len(text) > args.max_chars:
                     continue
                 by_class[label].append(row)
         if not by_class[0] or not by_class[1]:
-            print(f"{source}: skipped, test split has unsafe = 1: {len(by_class[1])}, "
+            print(f"{source}: skipped, {args.split} split has unsafe = 1: {len(by_class[1])}, "
                   f"unsafe = 0: {len(by_class[0])} (both classes needed)", file=sys.stderr)
             continue
         for label in (1, 0):
@@ -207,7 +211,8 @@ def write_item_files(args, sample):
         rows["image"].append({"id": row["id"], "media": [{"kind": "image", "path": f"img/{stem}.png"}]})
         rows["audio"].append({"id": row["id"], "media": [{"kind": "audio", "path": f"audio/{stem}.wav"}]})
         rows["video"].append({"id": row["id"], "media": [{"kind": "video", "path": f"video/{stem}.mp4"}]})
-        labels.append({"id": row["id"], "unsafe": row["labels"]["unsafe"], "source": source})
+        labels.append({"id": row["id"], "unsafe": row["labels"]["unsafe"], "source": source,
+                       "split": args.split})
         described.append({"id": row["id"], "source": source, "unsafe": row["labels"]["unsafe"],
                           "chars": len(text), "text": text})
     for m in MODALITIES:

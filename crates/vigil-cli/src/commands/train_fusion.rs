@@ -34,12 +34,21 @@ pub struct FusionArgs {
     /// decision it fuses. Default: the labels file's name.
     #[arg(long)]
     name: Option<String>,
+    /// Held-out items to judge the stacker on (never trained on): each file
+    /// is scanned once, and the maximum and the stacker are compared on the
+    /// same signals (AUPRC, Brier score, expected calibration error) per
+    /// file and category.
+    #[arg(long, num_args = 1..)]
+    eval_items: Vec<PathBuf>,
+    /// The labels of `--eval-items` (test labels are welcome here).
+    #[arg(long, requires = "eval_items")]
+    eval_labels: Option<PathBuf>,
     #[command(flatten)]
     engine: crate::commands::serve::EngineArgs,
 }
 
 pub fn run(home: &Home, args: FusionArgs) -> Result<ExitCode> {
-    let labels = read_labels(&args.labels)?;
+    let labels = read_labels(&args.labels, false)?;
     let mut categories: Vec<Category> = labels
         .values()
         .flat_map(|l| l.iter().map(|(c, _)| c))
@@ -50,26 +59,10 @@ pub fn run(home: &Home, args: FusionArgs) -> Result<ExitCode> {
         bail!("{}: no label in it", args.labels.display());
     }
     let engine = args.engine.build(home)?.with_stacker(None);
-    let mut examples = Vec::new();
     let started = Instant::now();
+    let mut examples = Vec::new();
     for file in &args.items {
-        let items = crate::commands::scan::read_items(file)?;
-        for item in items {
-            let Some(known) = labels.get(&item.id) else {
-                continue; // Unlabelled: nothing to learn from it.
-            };
-            let scan = engine
-                .scan(&item, Instant::now())
-                .with_context(|| format!("{}: item {} does not scan", file.display(), item.id))?;
-            examples.push((scan.signals, known.clone()));
-            if examples.len() % 25 == 0 {
-                eprintln!(
-                    "{} items scanned in {:.0} s",
-                    examples.len(),
-                    started.elapsed().as_secs_f64()
-                );
-            }
-        }
+        examples.extend(scan_labelled(&engine, file, &labels)?);
     }
     if examples.is_empty() {
         bail!("no item of the items files has a line in the labels file");
@@ -108,12 +101,96 @@ pub fn run(home: &Home, args: FusionArgs) -> Result<ExitCode> {
             None => println!("{category}: not trained (too few labelled items or one class): the maximum is used"),
         }
     }
+    if let Some(eval_labels) = &args.eval_labels {
+        let held_out = read_labels(eval_labels, true)?;
+        if let Some(id) = held_out.keys().find(|id| labels.contains_key(*id)) {
+            bail!("item {id} is in both the training and the evaluation labels");
+        }
+        println!("\n| items | category | n | AUPRC max | AUPRC stacker | Brier max | Brier stacker | ECE max | ECE stacker |");
+        println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        for file in &args.eval_items {
+            let scanned = scan_labelled(&engine, file, &held_out)?;
+            for category in file_categories(&stacker) {
+                let pairs =
+                    |fuse: &dyn Fn(&[vigil_core::Signal]) -> Vec<vigil_policy::CategoryScore>| {
+                        scanned
+                            .iter()
+                            .filter_map(|(signals, labels)| {
+                                let y = labels.get(category)?;
+                                let p = fuse(signals)
+                                    .iter()
+                                    .find(|c| c.category == category)
+                                    .map_or(0.0, |c| f64::from(c.score.get()));
+                                Some((p, y))
+                            })
+                            .collect::<Vec<_>>()
+                    };
+                let max = pairs(&|s| vigil_policy::fuse_max(s));
+                let stacked = pairs(&|s| stacker.fuse(s));
+                let m = |pairs: &[(f64, bool)]| -> Result<[f64; 3]> {
+                    Ok([
+                        vigil_eval::average_precision(pairs)?,
+                        vigil_eval::brier_score(pairs)?,
+                        vigil_eval::expected_calibration_error(pairs, 10)?,
+                    ])
+                };
+                let (a, b) = (m(&max)?, m(&stacked)?);
+                println!(
+                    "| {} | {category} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+                    file.file_name()
+                        .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+                    max.len(),
+                    a[0],
+                    b[0],
+                    a[1],
+                    b[1],
+                    a[2],
+                    b[2]
+                );
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
+/// The categories the stacker has a model for.
+fn file_categories(stacker: &Stacker) -> Vec<Category> {
+    stacker.file().categories.keys().copied().collect()
+}
+
+/// Scans every item of `file` that `labels` knows, returning its signals
+/// and labels.
+fn scan_labelled(
+    engine: &vigil_engine::Engine,
+    file: &Path,
+    labels: &BTreeMap<String, Labels>,
+) -> Result<Vec<(Vec<vigil_core::Signal>, Labels)>> {
+    let started = Instant::now();
+    let mut out = Vec::new();
+    for item in crate::commands::scan::read_items(file)? {
+        let Some(known) = labels.get(&item.id) else {
+            continue; // Unlabelled: nothing to learn or judge from it.
+        };
+        let scan = engine
+            .scan(&item, Instant::now())
+            .with_context(|| format!("{}: item {} does not scan", file.display(), item.id))?;
+        out.push((scan.signals, known.clone()));
+        if out.len() % 50 == 0 {
+            eprintln!(
+                "{}: {} items scanned in {:.0} s",
+                file.display(),
+                out.len(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    Ok(out)
+}
+
 /// The labels of each item id. Values are 0 or 1 (numbers or booleans);
-/// `id`, `source` and `split` are not categories.
-fn read_labels(path: &Path) -> Result<BTreeMap<String, Labels>> {
+/// `id`, `source` and `split` are not categories. Test-split lines are
+/// refused unless `test_ok` (evaluation only).
+fn read_labels(path: &Path, test_ok: bool) -> Result<BTreeMap<String, Labels>> {
     let reader = std::io::BufReader::new(
         std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?,
     );
@@ -131,7 +208,7 @@ fn read_labels(path: &Path) -> Result<BTreeMap<String, Labels>> {
             .and_then(|v| v.as_str())
             .with_context(|| format!("{at}: no string `id`"))?
             .to_owned();
-        if row.get("split").and_then(|v| v.as_str()) == Some("test") {
+        if !test_ok && row.get("split").and_then(|v| v.as_str()) == Some("test") {
             bail!("{at}: item {id} is from a test split; the stacker never trains on one");
         }
         let mut labels = Labels::new();
