@@ -60,6 +60,19 @@ impl Findings {
     }
 }
 
+/// How a bank entry is named in evidence: `entry #41 "label" from source`
+/// (label and source only when known).
+pub(crate) fn entry_note(entry: i64, label: &str, source: &str) -> String {
+    let mut out = format!("entry #{entry}");
+    if !label.is_empty() {
+        out.push_str(&format!(" \"{label}\""));
+    }
+    if !source.is_empty() {
+        out.push_str(&format!(" from {source}"));
+    }
+    out
+}
+
 /// Where recognised text came from, for its evidence.
 pub(crate) struct TextSource<'a> {
     /// The modality the recogniser read (image, video, audio).

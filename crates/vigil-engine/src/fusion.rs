@@ -464,7 +464,10 @@ mod tests {
         assert_eq!((x[6], x[7]), (0.0, 0.0));
         assert_eq!(x[BANK], 0.0);
         assert!((x[BANK + 1] - 3.0f64.ln()).abs() < 1e-9, "two flag hate");
-        assert!((x[BANK + 2] - 4.0f64.ln()).abs() < 1e-9, "three seconds flagged");
+        assert!(
+            (x[BANK + 2] - 4.0f64.ln()).abs() < 1e-9,
+            "three seconds flagged"
+        );
     }
 
     /// Items of two kinds: text whose score is informative, audio whose

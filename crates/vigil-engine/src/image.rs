@@ -9,7 +9,7 @@ use vigil_image::pdq::{decode_image, PdqHasher};
 use vigil_policy::Policy;
 
 use crate::banks::Banks;
-use crate::findings::{score_recognised_text, Findings, TextSource};
+use crate::findings::{entry_note, score_recognised_text, Findings, TextSource};
 use crate::input::InputError;
 use crate::text::TextScorer;
 
@@ -255,20 +255,10 @@ fn match_banks(
         } else {
             let mut evidence = Evidence::new(Modality::Image, format!("bank:{}", record.bank))
                 .detail(format!(
-                    "PDQ distance {} ({}) to entry #{}{}{}",
+                    "PDQ distance {} ({}) to {}",
                     record.distance,
                     record.variant,
-                    record.entry,
-                    if record.label.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" \"{}\"", record.label)
-                    },
-                    if record.source.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" from {}", record.source)
-                    },
+                    entry_note(record.entry, &record.label, &record.source)
                 ));
             evidence.media_index = Some(index);
             out.signals.push(Signal {

@@ -13,7 +13,7 @@ use vigil_core::{Category, Evidence, Location, MediaMatch, Modality, Score, Sign
 use vigil_policy::Policy;
 use vigil_video::vpdq::{dedupe, match_videos, VpdqFrame};
 
-use crate::findings::Findings;
+use crate::findings::{entry_note, Findings};
 
 /// What a bank entry holds.
 #[derive(Debug, Clone)]
@@ -169,18 +169,8 @@ pub(crate) fn match_media_banks(
                     end_s: record.end_s,
                 })
                 .detail(format!(
-                    "{what}: entry #{}{}{}",
-                    record.entry,
-                    if record.label.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" \"{}\"", record.label)
-                    },
-                    if record.source.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" from {}", record.source)
-                    },
+                    "{what}: {}",
+                    entry_note(record.entry, &record.label, &record.source)
                 ));
             evidence.media_index = Some(index);
             out.signals.push(Signal {

@@ -43,9 +43,9 @@ mod rewrite;
 
 pub use banks::{BankUse, ImageSettings, MAX_MATCH_DISTANCE, MAX_QUALITY};
 pub use blocklist::BlocklistSpec;
-pub use media::{AudioSettings, VideoSettings};
 pub use decide::{fuse_max, CategoryScore, DecisionInput};
 pub use diagnostic::{Diagnostic, Severity};
+pub use media::{AudioSettings, VideoSettings};
 pub use policy::{
     CategoryPolicy, Checked, DsaSettings, LogSettings, Obligation, Policy, PolicyErrors,
 };

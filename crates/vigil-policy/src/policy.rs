@@ -9,9 +9,9 @@ use vigil_core::dsa::{DecisionGround, Keyword, StatementCategory, Visibility};
 use vigil_core::{sha256_hex, Action, Category, Thresholds, VersionRef};
 
 use crate::banks::{BankUse, ImageSettings};
-use crate::media::{AudioSettings, VideoSettings};
 use crate::blocklist::BlocklistSpec;
 use crate::diagnostic::{Diagnostic, Locator, Severity};
+use crate::media::{AudioSettings, VideoSettings};
 use crate::raw::{RawCategory, RawObligation, RawPolicy};
 
 /// DSA limit on `illegal_content_legal_ground` and `incompatible_content_ground`.
