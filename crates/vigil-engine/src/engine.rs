@@ -314,7 +314,11 @@ impl Engine {
             None => (None, Vec::new()),
         };
         let mut media = Findings::default();
-        let banks = if checked.media.iter().any(|m| m.kind == MediaKind::Image) {
+        let banks = if checked
+            .media
+            .iter()
+            .any(|m| matches!(m.kind, MediaKind::Image | MediaKind::Video))
+        {
             Some(self.banks())
         } else {
             None
@@ -366,7 +370,9 @@ impl Engine {
                     }
                 }
                 MediaKind::Video => {
+                    let image_banks = banks.clone().unwrap_or_default();
                     let tools = VideoTools {
+                        image_banks: &image_banks,
                         ffmpeg: self.ffmpeg(),
                         ocr: self.ocr(),
                         nudity: self.nudity(),

@@ -56,7 +56,8 @@ pub(crate) fn analyse(
             },
         );
     } else {
-        match_banks(index, &pdq, policy, banks, &mut out);
+        let hashes = pdq.hashes.map(|(variant, hash)| (variant.name(), hash));
+        match_banks(index, &hashes, None, policy, banks, &mut out);
         examined = true;
     }
     match ocr {
@@ -184,12 +185,15 @@ pub(crate) fn sexual_class(class: NudityClass) -> bool {
     )
 }
 
-/// Matches the 8 dihedral hashes against the banks the policy uses. A
-/// positive match becomes a signal unless a negative bank matches the same
-/// image; every match is recorded.
-fn match_banks(
+/// Matches hashes of one picture (an image's 8 dihedral variants, or one
+/// video frame's hash, named `orig`) against the image banks the policy
+/// uses. A positive match becomes a signal unless a negative bank matches
+/// the same picture; every match is recorded. `frame` is the video frame
+/// (index, seconds) the picture is, for a video.
+pub(crate) fn match_banks(
     index: usize,
-    pdq: &vigil_image::pdq::PdqDihedral,
+    hashes: &[(&'static str, vigil_image::PdqHash)],
+    frame: Option<(u64, f64)>,
     policy: &Policy,
     banks: &Banks,
     out: &mut Findings,
@@ -197,7 +201,7 @@ fn match_banks(
     if banks.is_empty() || policy.banks.is_empty() {
         return;
     }
-    // One consistent view of the banks for all 8 variants.
+    // One consistent view of the banks for every variant.
     let banks = banks.read();
     let widest = policy
         .banks
@@ -205,18 +209,23 @@ fn match_banks(
         .map(|b| b.distance(&policy.images))
         .max()
         .unwrap_or(policy.images.match_distance);
-    // The closest match of each entry over the 8 variants.
+    // The closest match of each entry over the variants.
     let mut best: std::collections::BTreeMap<u32, (u32, &'static str)> = Default::default();
     let mut found = Vec::new();
-    for (variant, hash) in pdq.hashes {
+    for &(variant, hash) in hashes {
         banks.index.query_into(&hash, widest, &mut found);
         for m in found.drain(..) {
-            let e = best.entry(m.id.0).or_insert((m.distance, variant.name()));
+            let e = best.entry(m.id.0).or_insert((m.distance, variant));
             if m.distance < e.0 {
-                *e = (m.distance, variant.name());
+                *e = (m.distance, variant);
             }
         }
     }
+    let modality = if frame.is_some() {
+        Modality::Video
+    } else {
+        Modality::Image
+    };
     let mut positives = Vec::new();
     let mut suppressor: Option<String> = None;
     for (id, (distance, variant)) in best {
@@ -253,14 +262,15 @@ fn match_banks(
         if let Some(by) = &suppressor {
             record.suppressed_by = Some(by.clone());
         } else {
-            let mut evidence = Evidence::new(Modality::Image, format!("bank:{}", record.bank))
-                .detail(format!(
+            let mut evidence =
+                Evidence::new(modality, format!("bank:{}", record.bank)).detail(format!(
                     "PDQ distance {} ({}) to {}",
                     record.distance,
                     record.variant,
                     entry_note(record.entry, &record.label, &record.source)
                 ));
             evidence.media_index = Some(index);
+            evidence.location = frame.map(|(index, time_s)| Location::Frame { index, time_s });
             out.signals.push(Signal {
                 category,
                 score,

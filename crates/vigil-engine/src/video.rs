@@ -15,9 +15,10 @@ use vigil_policy::Policy;
 use vigil_video::{scan_video, Ffmpeg, Sampler, TempVideo};
 
 use crate::audio::analyse_audio;
+use crate::banks::Banks;
 use crate::engine::ScanError;
 use crate::findings::{score_recognised_text, Findings, TextSource};
-use crate::image::find_nudity;
+use crate::image::{find_nudity, match_banks};
 use crate::input::InputError;
 use crate::media_banks::{match_media_banks, MediaBanks, Query};
 use crate::text::TextScorer;
@@ -31,6 +32,9 @@ const SAME_PICTURE_BITS: u32 = 16;
 
 /// The tools a video goes through.
 pub(crate) struct VideoTools<'a> {
+    /// The image banks, matched against each sampled frame (a known image
+    /// shown in a video).
+    pub image_banks: &'a Banks,
     pub ffmpeg: Result<&'a Ffmpeg, &'a str>,
     pub ocr: Result<&'a Ocr, &'a str>,
     pub nudity: Result<&'a NudityDetector, &'a str>,
@@ -80,8 +84,34 @@ pub(crate) fn analyse_video(
     let mut failure: Option<ScanError> = None;
     let mut ocr_ran = false;
     let mut nudity_ran = false;
+    let match_frames = !policy.banks.is_empty() && !tools.image_banks.is_empty();
+    // Each bank entry, and each bank's signal for a category, is reported
+    // once: at the first frame that matched.
+    let mut matched = std::collections::BTreeSet::new();
+    let mut signalled = std::collections::BTreeSet::new();
     let scan = scan_video(ffmpeg, file.path(), Sampler::default(), |sampled| {
         let frame = sampled.frame;
+        if match_frames && frame.quality >= policy.images.quality_floor {
+            let mut found = Findings::default();
+            match_banks(
+                index,
+                &[("orig", frame.hash)],
+                Some((frame.index, frame.time_s)),
+                policy,
+                tools.image_banks,
+                &mut found,
+            );
+            for m in found.matches {
+                if matched.insert((m.bank.clone(), m.entry)) {
+                    out.matches.push(m);
+                }
+            }
+            for s in found.signals {
+                if signalled.insert((s.category, s.evidence.detector.clone())) {
+                    out.signals.push(s);
+                }
+            }
+        }
         if last_picture.is_some_and(|h| h.distance(&frame.hash) <= SAME_PICTURE_BITS) {
             return ControlFlow::Continue(());
         }
@@ -153,6 +183,7 @@ pub(crate) fn analyse_video(
             ),
         );
     }
+    examined |= match_frames;
     if banks.holds(Modality::Video) && !policy.banks.is_empty() {
         examined |= match_media_banks(index, Query::Video(&scan.frames), policy, banks, out);
     } else {

@@ -14,7 +14,8 @@ use std::time::Instant;
 use base64::Engine as _;
 use vigil_core::{Action, Category, Item, Location, Media, MediaKind, MediaSource, Modality};
 use vigil_engine::{
-    Engine, Limits, MediaBankEntry, MediaBanks, MediaContent, PolicyState, TextModels, TextScorer,
+    BankEntryInfo, Banks, Engine, Limits, MediaBankEntry, MediaBanks, MediaContent, PolicyState,
+    TextModels, TextScorer,
 };
 use vigil_image::ocr::Ocr;
 use vigil_video::vpdq::{hash_video, Sampling};
@@ -269,4 +270,94 @@ fn a_re_encoded_copy_of_a_banked_video_is_matched_and_an_unrelated_video_is_not(
     let d = scan(&unrelated);
     assert!(d.media_matches.is_empty(), "{:#?}", d.media_matches);
     assert_ne!(d.action, Action::Block, "{d:#?}");
+}
+
+#[test]
+fn a_banked_image_shown_in_a_video_is_matched_at_its_frame() {
+    let Some(ffmpeg) = ffmpeg() else { return };
+    let image = root().join("../shared/data/images/pdq/bridge-mods/aaa-orig.jpg");
+    if !image.is_file() {
+        eprintln!("skipped: {} is absent", image.display());
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let video = tmp.path().join("slides.mp4").display().to_string();
+    // 2 s of black, then the photo for 2 s, at 10 frames a second.
+    run(
+        "ffmpeg",
+        &[
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-t",
+            "2",
+            "-i",
+            "color=black:s=640x480:r=10",
+            "-loop",
+            "1",
+            "-t",
+            "2",
+            "-i",
+            &image.display().to_string(),
+            "-filter_complex",
+            "[1]scale=640:480,setsar=1[p];[0][p]concat=n=2:v=1:a=0,format=yuv420p",
+            "-r",
+            "10",
+            &video,
+        ],
+    );
+    let photo = vigil_image::pdq::pdq_from_path(&image).expect("the photo hashes");
+    let engine = engine(tmp.path()).with_ffmpeg(Ok(ffmpeg));
+    let policy = engine.policy().text.clone();
+    let path = tmp.path().join("image-bank.toml");
+    std::fs::write(
+        &path,
+        format!("{policy}\n[banks.known_images]\ncategory = \"violence_graphic\"\n"),
+    )
+    .expect("write policy");
+    engine.replace_policy(PolicyState::load(&path).expect("valid"));
+    engine.replace_banks(
+        Banks::build(
+            vec![(
+                photo.hash,
+                BankEntryInfo {
+                    bank: "known_images".to_owned(),
+                    negative: false,
+                    entry: 9,
+                    label: "bridge".to_owned(),
+                    source: "tests".to_owned(),
+                },
+            )],
+            1,
+        )
+        .expect("index"),
+    );
+    let bytes = std::fs::read(&video).expect("video");
+    let d = engine
+        .scan(&video_item("slides", &bytes), Instant::now())
+        .expect("scans")
+        .decision;
+    assert_eq!(d.action, Action::Block, "{d:#?}");
+    assert_eq!(
+        d.hash_matches.len(),
+        1,
+        "one match per entry: {:#?}",
+        d.hash_matches
+    );
+    assert_eq!(d.hash_matches[0].entry, 9);
+    let graphic = d.category(Category::ViolenceGraphic).expect("scored");
+    let e = graphic
+        .evidence
+        .iter()
+        .find(|e| e.detector == "bank:known_images")
+        .unwrap_or_else(|| panic!("bank evidence: {graphic:#?}"));
+    assert_eq!(e.modality, Modality::Video);
+    match e.location {
+        Some(Location::Frame { time_s, .. }) => {
+            assert!((time_s - 2.0).abs() <= 0.6, "matched at {time_s} s")
+        }
+        ref other => panic!("a frame, not {other:?}"),
+    }
 }
