@@ -223,7 +223,9 @@ impl StoreIds {
         let at = entries[..self.sorted]
             .binary_search_by_key(&id, |info| info.entry)
             .ok()?;
-        let at = EntryId(u32::try_from(at).expect("an index holds fewer than 2^31 hashes"));
+        // An index never holds 2^32 hashes (`Banks::build` refuses), so the
+        // conversion cannot fail; if it did, the id is simply not found.
+        let at = EntryId(u32::try_from(at).ok()?);
         (!self.removed.contains(&at)).then_some(at)
     }
 

@@ -323,7 +323,17 @@ impl Engine {
         } else {
             None
         };
-        let media_banks = self.media_banks();
+        // Read only for audio and video: text-only scans (the hot path) skip
+        // the lock.
+        let media_banks = if checked
+            .media
+            .iter()
+            .any(|m| matches!(m.kind, MediaKind::Audio | MediaKind::Video))
+        {
+            self.media_banks()
+        } else {
+            Arc::default()
+        };
         for (i, m) in checked.media.iter().enumerate() {
             match m.kind {
                 MediaKind::Image => {
@@ -430,7 +440,8 @@ impl Engine {
                     version: "1".to_owned(),
                     digest: None,
                 },
-                "asr" | "pocketsphinx" => VersionRef {
+                // Whichever recogniser is configured, by the name it gives.
+                n if self.asr().is_ok_and(|asr| asr.name() == n) => VersionRef {
                     name: name.clone(),
                     version: self
                         .asr()

@@ -98,18 +98,33 @@ pub(crate) fn validate_images(
         }
     }
     if let Some(q) = &raw.quality_floor {
-        match u8::try_from(*q.get_ref()) {
-            Ok(v) if v <= MAX_QUALITY => settings.quality_floor = v,
-            _ => diagnostics.push(loc.error(
-                q.span(),
-                format!(
-                    "[images] quality_floor must be a PDQ quality from 0 to {MAX_QUALITY}; it is {}",
-                    q.get_ref()
-                ),
-            )),
+        if let Some(q) = quality(loc, "[images] quality_floor", q, diagnostics) {
+            settings.quality_floor = q;
         }
     }
     (diagnostics.len() == before).then_some(settings)
+}
+
+/// A PDQ quality from 0 to [`MAX_QUALITY`], or an error at its place.
+pub(crate) fn quality(
+    loc: &Locator<'_>,
+    what: &str,
+    raw: &Spanned<i64>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<u8> {
+    match u8::try_from(*raw.get_ref()) {
+        Ok(v) if v <= MAX_QUALITY => Some(v),
+        _ => {
+            diagnostics.push(loc.error(
+                raw.span(),
+                format!(
+                    "{what} must be a PDQ quality from 0 to {MAX_QUALITY}; it is {}",
+                    raw.get_ref()
+                ),
+            ));
+            None
+        }
+    }
 }
 
 /// Validate one `[banks.NAME]` table; `acted_on` are the categories the
@@ -207,7 +222,7 @@ pub(crate) fn validate_bank(
 }
 
 /// A match distance from 0 to [`MAX_MATCH_DISTANCE`], or an error at its place.
-fn distance(
+pub(crate) fn distance(
     loc: &Locator<'_>,
     what: &str,
     raw: &Spanned<i64>,

@@ -18,7 +18,7 @@
 
 use toml::Spanned;
 
-use crate::banks::MAX_QUALITY;
+use crate::banks::{distance, quality};
 use crate::diagnostic::{Diagnostic, Locator};
 use crate::raw::{RawAudio, RawVideo};
 
@@ -80,28 +80,13 @@ pub(crate) fn validate_video(
     };
     let before = diagnostics.len();
     if let Some(d) = &raw.frame_distance {
-        match u32::try_from(*d.get_ref()) {
-            Ok(v) if v <= crate::MAX_MATCH_DISTANCE => settings.frame_distance = v,
-            _ => diagnostics.push(loc.error(
-                d.span(),
-                format!(
-                    "[video] frame_distance must be a number of bits from 0 to {}; it is {}",
-                    crate::MAX_MATCH_DISTANCE,
-                    d.get_ref()
-                ),
-            )),
+        if let Some(d) = distance(loc, "[video] frame_distance", d, diagnostics) {
+            settings.frame_distance = d;
         }
     }
     if let Some(q) = &raw.quality_floor {
-        match u8::try_from(*q.get_ref()) {
-            Ok(v) if v <= MAX_QUALITY => settings.quality_floor = v,
-            _ => diagnostics.push(loc.error(
-                q.span(),
-                format!(
-                    "[video] quality_floor must be a PDQ quality from 0 to {MAX_QUALITY}; it is {}",
-                    q.get_ref()
-                ),
-            )),
+        if let Some(q) = quality(loc, "[video] quality_floor", q, diagnostics) {
+            settings.quality_floor = q;
         }
     }
     if let Some(p) = in_range(
