@@ -28,6 +28,7 @@ mod digest;
 pub mod dsa;
 mod item;
 mod labels;
+mod review;
 mod score;
 mod signal;
 
@@ -39,5 +40,6 @@ pub use decision::{
 pub use digest::{sha256_hex, InputDigest};
 pub use item::{Item, Media, MediaKind, MediaSource, Meta, Modality};
 pub use labels::Labels;
+pub use review::{AppealOutcome, QueueReason, UnknownQueueReason, Verdict};
 pub use score::{InvalidScore, Score};
 pub use signal::{Evidence, Location, Signal};

@@ -1,0 +1,1 @@
+//! Active learning: choosing the unlabelled items whose labels teach a model most.

@@ -1,0 +1,1 @@
+//! Adjudication: several reviewers' verdicts on one item become one set of labels.
