@@ -39,6 +39,7 @@ mod diagnostic;
 mod media;
 mod policy;
 mod raw;
+mod review;
 mod rewrite;
 
 pub use banks::{BankUse, ImageSettings, MAX_MATCH_DISTANCE, MAX_QUALITY};
@@ -49,4 +50,5 @@ pub use media::{AudioSettings, VideoSettings};
 pub use policy::{
     CategoryPolicy, Checked, DsaSettings, LogSettings, Obligation, Policy, PolicyErrors,
 };
+pub use review::ReviewSettings;
 pub use rewrite::{rewrite_thresholds, RewriteError, ThresholdChange};

@@ -13,6 +13,7 @@ use crate::blocklist::BlocklistSpec;
 use crate::diagnostic::{Diagnostic, Locator, Severity};
 use crate::media::{AudioSettings, VideoSettings};
 use crate::raw::{RawCategory, RawObligation, RawPolicy};
+use crate::review::ReviewSettings;
 
 /// DSA limit on `illegal_content_legal_ground` and `incompatible_content_ground`.
 const MAX_GROUND_CHARS: usize = 500;
@@ -98,6 +99,8 @@ pub struct Policy {
     pub audio: AudioSettings,
     /// Which hash banks apply and how (`[banks.NAME]`), in name order.
     pub banks: Vec<BankUse>,
+    /// What goes to human review and how (`[review]`).
+    pub review: ReviewSettings,
 }
 
 /// Why a policy could not be used: every error found, each located.
@@ -346,6 +349,11 @@ impl Validation<'_> {
                 ok = false;
                 AudioSettings::default()
             });
+        let review = crate::review::validate_review(self.loc, raw.review, &mut self.diagnostics)
+            .unwrap_or_else(|| {
+                ok = false;
+                ReviewSettings::default()
+            });
         let mut banks = Vec::new();
         for (name, value) in raw.banks {
             match crate::banks::validate_bank(
@@ -388,6 +396,7 @@ impl Validation<'_> {
             video,
             audio,
             banks,
+            review,
         })
     }
 

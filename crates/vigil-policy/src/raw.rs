@@ -30,6 +30,31 @@ pub(crate) struct RawPolicy {
     pub audio: Option<RawAudio>,
     #[serde(default)]
     pub banks: BTreeMap<Spanned<String>, Spanned<RawBankUse>>,
+    #[serde(default)]
+    pub review: Option<RawReview>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawReview {
+    #[serde(default)]
+    pub required_reviews: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub lease_seconds: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub prevalence_rate: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub active_learning_rate: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub active_learning_margin: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub active_learning_per_bucket: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub reach_field: Option<Spanned<String>>,
+    #[serde(default)]
+    pub content_retention_days: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub severity: BTreeMap<Spanned<String>, Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
