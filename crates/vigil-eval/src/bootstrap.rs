@@ -149,7 +149,7 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// The percentile interval of `values` around `estimate`.
-fn percentile_interval(
+pub(crate) fn percentile_interval(
     mut values: Vec<f64>,
     estimate: f64,
     cfg: &BootstrapConfig,

@@ -23,6 +23,9 @@
 //! ([`auprc_interval`]) and paired comparisons with a [`Verdict`]
 //! ([`compare_auprc`]); and [`choose_threshold`] turns a
 //! [`ThresholdObligation`] into a threshold, or says why it cannot.
+//! `agreement` measures how far raters agree beyond chance on nominal labels:
+//! [`cohen_kappa`] for two, [`krippendorff_alpha`] for any number with
+//! missing labels, each with a bootstrap interval.
 //!
 //! ```
 //! use vigil_eval::{
@@ -47,12 +50,17 @@
 //! }
 //! ```
 
+mod agreement;
 mod bootstrap;
 mod calibration;
 mod intervals;
 mod metrics;
 mod threshold;
 
+pub use agreement::{
+    cohen_kappa, cohen_kappa_interval, krippendorff_alpha, krippendorff_alpha_interval,
+    AgreementUndefined, Alpha, Kappa,
+};
 pub use bootstrap::{
     auprc_interval, bootstrap_interval, compare_auprc, compare_precision, compare_recall,
     paired_bootstrap, BootstrapConfig, BootstrapInterval, PairedComparison, SplitMix64, Verdict,
