@@ -14,6 +14,10 @@ use vigil_text::linear::{LinearModel, Manifest};
 pub struct TextModels {
     /// A text-linear model folder; `None`: the model compiled into Vigil.
     pub linear: Option<PathBuf>,
+    /// The content digest `linear`'s folder must have (a registered
+    /// model's, `vigil_text::linear::artifact::folder_digest`); a folder
+    /// changed since is refused. `None`: not checked.
+    pub linear_digest: Option<String>,
     /// The cascade: `None` for the linear model alone.
     pub cascade: Option<CascadeModels>,
 }
@@ -80,11 +84,12 @@ pub struct TextScores {
 impl TextScorer {
     /// Loads the models named.
     pub fn load(models: &TextModels) -> Result<TextScorer, TextModelError> {
-        let (linear, manifest) = match &models.linear {
-            Some(dir) => LinearModel::load(dir).map_err(|e| TextModelError::Linear(Box::new(e)))?,
-            None => vigil_text::default_model::load()
-                .map_err(|e| TextModelError::Linear(Box::new(e)))?,
-        };
+        let (linear, manifest) = match (&models.linear, &models.linear_digest) {
+            (Some(dir), Some(digest)) => vigil_text::linear::artifact::load_verified(dir, digest),
+            (Some(dir), None) => LinearModel::load(dir),
+            (None, _) => vigil_text::default_model::load(),
+        }
+        .map_err(|e| TextModelError::Linear(Box::new(e)))?;
         let cascade = match &models.cascade {
             None => None,
             Some(c) => {

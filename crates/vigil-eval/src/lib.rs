@@ -23,6 +23,8 @@
 //! ([`auprc_interval`]) and paired comparisons with a [`Verdict`]
 //! ([`compare_auprc`]); and [`choose_threshold`] turns a
 //! [`ThresholdObligation`] into a threshold, or says why it cannot.
+//! [`gate`] judges whether a candidate model may replace the active one
+//! (every obligation holds, no category's AUPRC is worse).
 //! `agreement` measures how far raters agree beyond chance on nominal labels:
 //! [`cohen_kappa`] for two, [`krippendorff_alpha`] for any number with
 //! missing labels, each with a bootstrap interval.
@@ -80,4 +82,5 @@ pub use threshold::{
     InvalidObligation, LowerBounds, OperatingPoint, ThresholdChoice, ThresholdObligation,
 };
 pub mod evaluate;
+pub mod gate;
 pub mod report;

@@ -225,6 +225,41 @@ pub enum StoreError {
         reason: String,
     },
 
+    /// A model name and version registered twice.
+    #[error("model {name}@{version} is already registered; give the new one another version")]
+    DuplicateModel {
+        /// The name.
+        name: String,
+        /// The version.
+        version: String,
+    },
+
+    /// No registered model has this name and version.
+    #[error("no model {model} is registered (see `vigil models list`)")]
+    UnknownModel {
+        /// `NAME@VERSION` as asked for.
+        model: String,
+    },
+
+    /// A model that cannot be promoted or refused from where it stands:
+    /// only candidates and retired models are judged.
+    #[error("model {model} is {status}; only a candidate or a retired model can be judged")]
+    ModelNotJudgeable {
+        /// `NAME@VERSION`.
+        model: String,
+        /// Where it stands.
+        status: &'static str,
+    },
+
+    /// A registered model's row does not read back.
+    #[error("stored model `{model}` is corrupt: {reason}")]
+    CorruptModel {
+        /// `NAME@VERSION`, as stored.
+        model: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// The operating system's random number generator, which API key ids
     /// and secrets are drawn from, failed.
     #[error("cannot draw random bytes from the operating system")]

@@ -163,7 +163,7 @@ mod tests {
         let store = Store::open_sqlite(&dir.path().join("v.db"))
             .await
             .expect("opens");
-        assert_eq!(store.schema_version().await.expect("version"), 9);
+        assert!(store.schema_version().await.expect("version") >= 9);
         for (i, version) in ["1", "2"].iter().enumerate() {
             let run = EvalRun {
                 id: format!("run-{i}"),

@@ -19,7 +19,7 @@
 //! [`ApiKey`] has [`Scope`]s, is created with [`Store::create_api_key`]
 //! (which returns its secret once; only the secret's SHA-256 is stored),
 //! and is found from a presented secret by [`Store::authenticate`] until
-//! [`Store::revoke_api_key`]. Review queues and models will follow.
+//! [`Store::revoke_api_key`]. Review queues will follow.
 //!
 //! Hash banks live here too: a [`Bank`] is a named list of PDQ hashes of
 //! known-bad ([`BankKind::Positive`]) or known-benign
@@ -46,6 +46,15 @@
 //! again, at most [`MAX_JOB_ATTEMPTS`] times), [`Store::complete_job`]
 //! stores its decision in the same transaction that marks it done, and
 //! [`Store::get_job`] says where it stands ([`JobStatus`]).
+//!
+//! The model registry holds the text models Vigil may serve
+//! ([`RegisteredModel`]): [`Store::register_model`] adds a candidate,
+//! [`Store::promote_model`] makes one active and retires the one it
+//! replaces in the same transaction (one active model per name, which the
+//! schema enforces too), [`Store::refuse_model`] records why the promotion
+//! gate refused one, and [`Store::latest_active_model`] is what serving
+//! loads. A candidate run in shadow beside the active model leaves
+//! [`ShadowScore`]s ([`Store::insert_shadow_scores`], [`Store::shadow_scores`]).
 //!
 //! Every failure is a [`StoreError`] naming the problem: a refused URL, a
 //! failed migration, a duplicate id, a stored row that no longer parses.
@@ -101,7 +110,9 @@ mod jobs;
 mod keys;
 mod location;
 mod media_banks;
+mod models;
 mod policies;
+mod shadow_scores;
 mod sql;
 mod sqlite;
 mod store;
@@ -116,5 +127,7 @@ pub use jobs::{
 };
 pub use keys::{ApiKey, Scope, UnknownScope};
 pub use media_banks::{MediaBankSnapshot, MediaEntry, NewMediaEntry};
+pub use models::{ModelKind, ModelStatus, NewModel, RegisteredModel};
 pub use policies::StoredPolicy;
+pub use shadow_scores::ShadowScore;
 pub use store::Store;

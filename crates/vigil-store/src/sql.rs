@@ -7,6 +7,9 @@
 
 use crate::TimeOrder;
 
+pub(crate) mod models;
+pub(crate) use models::*;
+
 /// Inserts one `decisions` row.
 pub(crate) const INSERT_DECISION: &str = "\
     INSERT INTO decisions (id, item_id, action, decided_at, decided_at_unix_ms, \

@@ -427,7 +427,7 @@ async fn the_migration_makes_existing_banks_image_banks() {
     }
 
     let store = Store::open_sqlite(&path).await.expect("open and migrate");
-    assert_eq!(store.schema_version().await.expect("version"), 9);
+    assert!(store.schema_version().await.expect("version") >= 9);
     let memes = store.get_bank("memes").await.expect("get").expect("kept");
     assert_eq!(
         (memes.kind, memes.media, memes.entries, memes.enabled),

@@ -89,6 +89,7 @@ pub fn load_scorer(home: &Home, args: &ScorerArgs) -> Result<vigil_engine::TextS
     });
     Ok(vigil_engine::TextScorer::load(&vigil_engine::TextModels {
         linear: args.model.clone(),
+        linear_digest: None,
         cascade,
     })?)
 }

@@ -129,6 +129,7 @@ impl EngineArgs {
         };
         let text = TextScorer::load(&TextModels {
             linear: self.model.clone(),
+            linear_digest: None,
             cascade,
         })?;
         let limits = Limits {

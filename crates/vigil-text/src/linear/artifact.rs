@@ -43,6 +43,17 @@ pub enum ArtifactError {
         /// What is wrong.
         message: String,
     },
+    /// The folder's content is not what its registry recorded: it was
+    /// changed after it was registered.
+    #[error("{dir}: the model's files hash to {found}, but the registry recorded {expected}; the folder was changed after it was registered")]
+    Changed {
+        /// The folder.
+        dir: PathBuf,
+        /// The digest recorded.
+        expected: String,
+        /// The digest of the files now.
+        found: String,
+    },
     /// The weights file does not match the manifest or is damaged.
     #[error("{path}: {message}")]
     Weights {
@@ -165,11 +176,51 @@ pub fn save(model: &LinearModel, manifest: &mut Manifest, dir: &Path) -> Result<
 
 /// Read a model folder, checking the weights against the manifest.
 pub fn load(dir: &Path) -> Result<(LinearModel, Manifest), ArtifactError> {
+    let (text, bytes) = read_files(dir)?;
+    parse(&text, &bytes, dir)
+}
+
+/// The content digest of a model folder: `sha256:` over its two files,
+/// each as its name, its length (8 bytes, little-endian) and its bytes, so
+/// that no two different folders share a digest. A registry records it and
+/// [`load_verified`] checks it.
+pub fn folder_digest(dir: &Path) -> Result<String, ArtifactError> {
+    let (manifest, weights) = read_files(dir)?;
+    Ok(digest_of(manifest.as_bytes(), &weights))
+}
+
+/// Reads a model folder as [`load`] does, refusing it with
+/// [`ArtifactError::Changed`] unless its [`folder_digest`] is `expected`.
+/// The digest is taken over the very bytes that are then parsed.
+pub fn load_verified(dir: &Path, expected: &str) -> Result<(LinearModel, Manifest), ArtifactError> {
+    let (manifest, weights) = read_files(dir)?;
+    let found = digest_of(manifest.as_bytes(), &weights);
+    if found != expected {
+        return Err(ArtifactError::Changed {
+            dir: dir.to_owned(),
+            expected: expected.to_owned(),
+            found,
+        });
+    }
+    parse(&manifest, &weights, dir)
+}
+
+fn read_files(dir: &Path) -> Result<(String, Vec<u8>), ArtifactError> {
     let path = dir.join(MANIFEST_FILE);
     let text = fs::read_to_string(&path).map_err(io(&path))?;
     let weights_path = dir.join(WEIGHTS_FILE);
     let bytes = fs::read(&weights_path).map_err(io(&weights_path))?;
-    parse(&text, &bytes, dir)
+    Ok((text, bytes))
+}
+
+fn digest_of(manifest: &[u8], weights: &[u8]) -> String {
+    let mut framed = Vec::with_capacity(manifest.len() + weights.len() + 64);
+    for (name, bytes) in [(MANIFEST_FILE, manifest), (WEIGHTS_FILE, weights)] {
+        framed.extend_from_slice(name.as_bytes());
+        framed.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        framed.extend_from_slice(bytes);
+    }
+    sha256_hex(&framed)
 }
 
 /// Build a model from the two files' contents; `dir` names them in errors.
@@ -278,5 +329,29 @@ impl LinearModel {
     /// Write the model and its manifest into `dir`.
     pub fn save(&self, manifest: &mut Manifest, dir: &Path) -> Result<(), ArtifactError> {
         save(self, manifest, dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_changed_after_its_digest_was_taken_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (model, mut manifest) = crate::default_model::load().expect("the shipped model");
+        model.save(&mut manifest, dir.path()).expect("saves");
+        let digest = folder_digest(dir.path()).expect("digests");
+        assert!(digest.starts_with("sha256:"));
+        let (_, loaded) = load_verified(dir.path(), &digest).expect("loads unchanged");
+        assert_eq!(loaded.name, manifest.name);
+        // A changed manifest (same weights, so `load` alone would accept it).
+        let path = dir.path().join(MANIFEST_FILE);
+        let text = fs::read_to_string(&path).expect("reads");
+        fs::write(&path, format!("{text}\n# edited\n")).expect("writes");
+        assert!(load(dir.path()).is_ok());
+        let err = load_verified(dir.path(), &digest).expect_err("refused");
+        assert!(matches!(err, ArtifactError::Changed { .. }), "{err}");
+        assert_ne!(folder_digest(dir.path()).expect("digests"), digest);
     }
 }
