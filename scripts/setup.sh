@@ -30,6 +30,7 @@ say() { printf '[setup] %s\n' "$*"; }
 # (tesseract, ffmpeg, …) are reported by `vigil doctor` and added here by the
 # features that use them.
 # chromium: the end-to-end check that evaluation reports render in a browser.
+# chromium-driver: chromedriver, through which the reviewer page's tests drive chromium.
 # curl: the test that runs the README's curl examples against a live server.
 # tesseract-ocr: OCR of text in images (found at run time; `vigil doctor` reports it).
 # imagemagick: the tests render text into images for OCR.
@@ -37,7 +38,7 @@ say() { printf '[setup] %s\n' "$*"; }
 # pocketsphinx, pocketsphinx-en-us: speech to text (found at run time).
 # libchromaprint-tools: fpcalc, the reference the audio fingerprint is checked against.
 # espeak-ng, sox: the tests and the cross-modal benchmark speak texts into audio.
-apt_packages=(pkg-config chromium curl tesseract-ocr imagemagick ffmpeg pocketsphinx
+apt_packages=(pkg-config chromium chromium-driver curl tesseract-ocr imagemagick ffmpeg pocketsphinx
   pocketsphinx-en-us libchromaprint-tools espeak-ng sox)
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -6,7 +6,9 @@
 //! (`Authorization: Bearer …`) whose scopes the store checks; `/healthz`,
 //! `/readyz`, `/metrics` and `/openapi.json` are open. The policy file is
 //! watched and swapped in when a valid new version appears; an invalid one
-//! is refused and logged while the old one keeps serving.
+//! is refused and logged while the old one keeps serving. The reviewer's
+//! web page is served at `/review` (`ui`); its scripts call the review API
+//! with the reviewer's key.
 //!
 //! Items with audio or video over [`ServeConfig::job_over_bytes`] become
 //! scan jobs: `POST /v1/scan` answers `202 Accepted` with the job's URL,
@@ -22,6 +24,7 @@ mod json_object;
 mod media_banks;
 mod metrics;
 mod statements;
+mod ui;
 mod writer;
 
 use std::net::SocketAddr;

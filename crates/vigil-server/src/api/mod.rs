@@ -123,6 +123,7 @@ pub fn router(state: AppState) -> Router {
                 async move { Json(doc) }
             }),
         )
+        .merge(crate::ui::routes())
         .fallback(|| async {
             ApiError::new(
                 StatusCode::NOT_FOUND,
