@@ -9,4 +9,5 @@
 
 pub mod active;
 pub mod adjudicate;
+pub mod quality;
 pub mod route;
