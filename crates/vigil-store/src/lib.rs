@@ -56,6 +56,15 @@
 //! loads. A candidate run in shadow beside the active model leaves
 //! [`ShadowScore`]s ([`Store::insert_shadow_scores`], [`Store::shadow_scores`]).
 //!
+//! The human review queue lives here too (docs/review.md):
+//! [`Store::enqueue_review`], [`Store::enqueue_gold`] and
+//! [`Store::file_appeal`] queue items with their content;
+//! [`Store::claim_next_review`] and [`Store::claim_review`] hand one to one
+//! reviewer under a lease; [`Store::submit_review`] records a verdict, and
+//! the item is done after k verdicts from k reviewers. Its operations fail
+//! with a [`ReviewError`] naming the refusal (a claim held by another, a
+//! lease run out, …).
+//!
 //! Every failure is a [`StoreError`] naming the problem: a refused URL, a
 //! failed migration, a duplicate id, a stored row that no longer parses.
 //!
@@ -112,6 +121,7 @@ mod location;
 mod media_banks;
 mod models;
 mod policies;
+mod review;
 mod shadow_scores;
 mod sql;
 mod sqlite;
@@ -129,5 +139,10 @@ pub use keys::{ApiKey, Scope, UnknownScope};
 pub use media_banks::{MediaBankSnapshot, MediaEntry, NewMediaEntry};
 pub use models::{ModelKind, ModelStatus, NewModel, RegisteredModel};
 pub use policies::StoredPolicy;
+pub use review::{
+    Appeal, Claim, ExportRow, GoldResult, NewReview, QueueEntry, QueueListing, ReviewError,
+    ReviewItem, ReviewItemId, ReviewRecord, ReviewStatus, Submitted, APPEAL_PRIORITY,
+    MAX_REQUIRED_REVIEWS, MAX_STATEMENT_CHARS,
+};
 pub use shadow_scores::ShadowScore;
 pub use store::Store;
