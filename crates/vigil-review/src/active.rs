@@ -149,6 +149,11 @@ pub struct Diversity {
     /// Candidates at least this similar to a picked item are near-duplicates
     /// and are taken only when nothing else is left in the shortlist.
     pub duplicate_similarity: f32,
+    /// Fraction of the batch, in `[0, 1]`, drawn uniformly at random from the
+    /// candidates the uncertain part left: exploration, so that a model whose
+    /// scores are off on new traffic still sees a fair sample of it and the
+    /// labels are not all from where it already draws its line.
+    pub explore: f32,
 }
 
 impl Default for Diversity {
@@ -157,6 +162,7 @@ impl Default for Diversity {
             weight: 0.5,
             shortlist: 10,
             duplicate_similarity: 0.9,
+            explore: 0.0,
         }
     }
 }
@@ -199,7 +205,23 @@ impl Selector {
         }
         let picked = match self {
             Selector::Random => random_sample(candidates.len(), n, seed),
-            Selector::UncertainDiverse(d) => uncertain_diverse(candidates, n, seed, *d),
+            Selector::UncertainDiverse(d) => {
+                let explore = f64::from(d.explore.clamp(0.0, 1.0));
+                let random_n = (n as f64 * explore).round() as usize;
+                let mut picked = uncertain_diverse(candidates, n - random_n.min(n), seed, *d);
+                let mut taken = vec![false; candidates.len()];
+                for &i in &picked {
+                    taken[i] = true;
+                }
+                let rest: Vec<usize> = (0..candidates.len()).filter(|&i| !taken[i]).collect();
+                let draw = random_sample(
+                    rest.len(),
+                    n.min(candidates.len()) - picked.len(),
+                    mix64(seed),
+                );
+                picked.extend(draw.into_iter().map(|k| rest[k]));
+                picked
+            }
         };
         Ok(picked
             .into_iter()
@@ -436,6 +458,28 @@ mod tests {
             counts.iter().all(|&c| (480..720).contains(&c)),
             "{counts:?}"
         );
+    }
+
+    #[test]
+    fn exploration_mixes_a_random_part_into_the_batch() {
+        let pool = clustered_pool();
+        let mixed = Selector::UncertainDiverse(Diversity {
+            weight: 0.0,
+            duplicate_similarity: f32::INFINITY,
+            explore: 0.5,
+            ..Diversity::default()
+        });
+        let batch = mixed.select(&pool, 6, 9).expect("finite");
+        assert_eq!(batch.len(), 6);
+        // The three uncertain picks come from the cluster; the random three
+        // are from anywhere, distinct from those.
+        assert!(batch[..3].iter().all(|&id| id < 10), "{batch:?}");
+        let mut dedup = batch.clone();
+        dedup.sort_unstable();
+        dedup.dedup();
+        assert_eq!(dedup.len(), 6);
+        assert_eq!(batch, mixed.select(&pool, 6, 9).expect("finite"));
+        assert_eq!(mixed.select(&pool, 50, 9).expect("finite").len(), 20);
     }
 
     #[test]
