@@ -47,6 +47,18 @@ impl Home {
         self.root.join("models")
     }
 
+    /// Where the model registry keeps the folders it owns:
+    /// `registry/NAME/VERSION` under the model cache.
+    pub fn registry_dir(&self) -> PathBuf {
+        self.model_dir().join("registry")
+    }
+
+    /// Canonical data sets kept in the home, one folder each: the golden
+    /// set of `vigil promote` when none is named.
+    pub fn datasets_dir(&self) -> PathBuf {
+        self.root.join("datasets")
+    }
+
     /// Create the directory if needed.
     pub fn create(&self) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.root)

@@ -11,8 +11,8 @@ use clap::{Parser, Subcommand};
 use vigil_cli::home::Home;
 
 use commands::{
-    bank, classify, data, doctor, eval, hash, keys, policy, report, scan, serve, store, train,
-    worker,
+    bank, classify, data, doctor, eval, hash, keys, models, policy, promote, report, scan, serve,
+    store, train, worker,
 };
 
 /// Vigil: a self-hosted trust & safety scanner.
@@ -46,6 +46,15 @@ enum Command {
     /// Choose thresholds from the policy's obligations on a labelled split;
     /// write the policy with them (comments kept) and report infeasible ones.
     Calibrate(eval::CalibrateArgs),
+    /// The model registry: list models, register a trained folder, and
+    /// compare a candidate run in shadow with the decisions taken.
+    #[command(subcommand)]
+    Models(models::ModelsCommand),
+    /// Judge a registered candidate on the golden set and make it the
+    /// active model only if every policy obligation holds and no category
+    /// is worse than the active model; otherwise record why it was refused
+    /// and exit non-zero.
+    Promote(promote::PromoteArgs),
     /// The embedded store (decision log).
     #[command(subcommand)]
     Store(store::StoreCommand),
@@ -93,6 +102,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Classify(a) => classify::run(&home, a),
         Command::Eval(a) => eval::run(&home, a),
         Command::Calibrate(a) => eval::calibrate(&home, a),
+        Command::Models(c) => models::run(&home, c),
+        Command::Promote(a) => promote::run(&home, a),
         Command::Store(c) => store::run(&home, c),
         Command::Keys(c) => keys::run(&home, c),
         Command::Bank(c) => bank::run(&home, c),

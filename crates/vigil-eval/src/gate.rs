@@ -17,7 +17,7 @@
 //! let good: Vec<(f64, bool)> = labels.iter().map(|&l| (if l { 0.9 } else { 0.1 }, l)).collect();
 //! let bad: Vec<(f64, bool)> = labels.iter().map(|&l| (if l { 0.1 } else { 0.9 }, l)).collect();
 //! let report = judge(
-//!     &[GateCategory { category: "hate".into(), candidate: bad, baseline: Some(good), obligation: None }],
+//!     &[GateCategory { category: "hate".into(), candidate: Some(bad), baseline: Some(good), obligation: None }],
 //!     &BootstrapConfig::default(),
 //! );
 //! assert!(!report.passed());
@@ -34,8 +34,11 @@ use crate::{average_precision, compare_auprc, BootstrapConfig, Verdict};
 pub struct GateCategory {
     /// The category key.
     pub category: String,
-    /// `(candidate score, label)` of every item whose label is known.
-    pub candidate: Vec<(f64, bool)>,
+    /// `(candidate score, label)` of every item whose label is known;
+    /// `None` when the candidate has no output for the category, which
+    /// fails the gate wherever the baseline scores it or an obligation
+    /// names it.
+    pub candidate: Option<Vec<(f64, bool)>>,
     /// The baseline's `(score, label)` of the same items in the same order;
     /// `None`: no regression check (nothing to compare with).
     pub baseline: Option<Vec<(f64, bool)>>,
@@ -72,7 +75,7 @@ impl Outcome {
 pub struct GateCheck {
     /// The category key.
     pub category: String,
-    /// `obligation` or `auprc`.
+    /// `obligation`, `auprc`, or `output` (the candidate lacks the category).
     pub check: String,
     /// What it concluded.
     pub outcome: Outcome,
@@ -110,15 +113,31 @@ impl GateReport {
 pub fn judge(categories: &[GateCategory], bootstrap: &BootstrapConfig) -> GateReport {
     let mut checks = Vec::new();
     for c in categories {
+        let Some(candidate) = &c.candidate else {
+            if c.baseline.is_some() || c.obligation.is_some() {
+                checks.push(GateCheck {
+                    category: c.category.clone(),
+                    check: "output".to_owned(),
+                    outcome: Outcome::Fail,
+                    detail: "the candidate does not score this category".to_owned(),
+                });
+            }
+            continue;
+        };
         if let Some((threshold, obligation)) = &c.obligation {
-            checks.push(obligation_check(c, *threshold, obligation));
+            checks.push(obligation_check(c, candidate, *threshold, obligation));
         }
-        checks.push(auprc_check(c, bootstrap));
+        checks.push(auprc_check(c, candidate, bootstrap));
     }
     GateReport { checks }
 }
 
-fn obligation_check(c: &GateCategory, threshold: Option<f64>, o: &ObligationInput) -> GateCheck {
+fn obligation_check(
+    c: &GateCategory,
+    candidate: &[(f64, bool)],
+    threshold: Option<f64>,
+    o: &ObligationInput,
+) -> GateCheck {
     let check = |outcome, detail: String| GateCheck {
         category: c.category.clone(),
         check: "obligation".to_owned(),
@@ -134,13 +153,13 @@ fn obligation_check(c: &GateCategory, threshold: Option<f64>, o: &ObligationInpu
             ),
         );
     };
-    if c.candidate.is_empty() {
+    if candidate.is_empty() {
         return check(
             Outcome::Skip,
             "no labelled items in the golden set".to_owned(),
         );
     }
-    let verdict = check_obligation(&c.candidate, t, o);
+    let verdict = check_obligation(candidate, t, o);
     let (outcome, word) = match verdict.holds {
         Some(true) => (Outcome::Pass, "holds"),
         Some(false) => (Outcome::Fail, "violated"),
@@ -155,7 +174,11 @@ fn obligation_check(c: &GateCategory, threshold: Option<f64>, o: &ObligationInpu
     )
 }
 
-fn auprc_check(c: &GateCategory, bootstrap: &BootstrapConfig) -> GateCheck {
+fn auprc_check(
+    c: &GateCategory,
+    candidate: &[(f64, bool)],
+    bootstrap: &BootstrapConfig,
+) -> GateCheck {
     let check = |outcome, detail: String| GateCheck {
         category: c.category.clone(),
         check: "auprc".to_owned(),
@@ -165,17 +188,16 @@ fn auprc_check(c: &GateCategory, bootstrap: &BootstrapConfig) -> GateCheck {
     let Some(baseline) = &c.baseline else {
         return check(Outcome::Skip, "no model to compare with".to_owned());
     };
-    let (Ok(cand), Ok(base)) = (average_precision(&c.candidate), average_precision(baseline))
-    else {
+    let (Ok(cand), Ok(base)) = (average_precision(candidate), average_precision(baseline)) else {
         return check(
             Outcome::Skip,
             format!(
                 "AUPRC is undefined on these {} items (no positive label)",
-                c.candidate.len()
+                candidate.len()
             ),
         );
     };
-    let comparison = match compare_auprc(baseline, &c.candidate, bootstrap) {
+    let comparison = match compare_auprc(baseline, candidate, bootstrap) {
         Ok(comparison) => comparison,
         Err(e) => return check(Outcome::Skip, format!("cannot be compared: {e}")),
     };
@@ -192,7 +214,7 @@ fn auprc_check(c: &GateCategory, bootstrap: &BootstrapConfig) -> GateCheck {
             d.estimate,
             d.low,
             d.high,
-            c.candidate.len()
+            candidate.len()
         ),
     )
 }
@@ -233,7 +255,7 @@ mod tests {
         let report = judge(
             &[GateCategory {
                 category: "hate".into(),
-                candidate: scored(&l, true),
+                candidate: Some(scored(&l, true)),
                 baseline: Some(scored(&l, true)),
                 obligation: Some((Some(0.5), recall_obligation(0.8))),
             }],
@@ -250,7 +272,7 @@ mod tests {
         let report = judge(
             &[GateCategory {
                 category: "hate".into(),
-                candidate: scored(&l, false),
+                candidate: Some(scored(&l, false)),
                 baseline: Some(scored(&l, true)),
                 obligation: Some((Some(0.5), recall_obligation(0.8))),
             }],
@@ -265,19 +287,31 @@ mod tests {
     }
 
     #[test]
-    fn missing_data_or_baseline_skips_but_an_unshown_obligation_fails() {
+    fn missing_data_or_baseline_skips_but_a_dropped_category_or_unshown_obligation_fails() {
         let few = labels(3);
         let report = judge(
             &[
                 GateCategory {
                     category: "hate".into(),
-                    candidate: Vec::new(),
+                    candidate: Some(Vec::new()),
                     baseline: None,
                     obligation: Some((Some(0.5), recall_obligation(0.8))),
                 },
                 GateCategory {
+                    category: "violence".into(),
+                    candidate: None,
+                    baseline: None,
+                    obligation: None,
+                },
+                GateCategory {
+                    category: "illicit".into(),
+                    candidate: None,
+                    baseline: Some(Vec::new()),
+                    obligation: None,
+                },
+                GateCategory {
                     category: "spam_scam".into(),
-                    candidate: scored(&few, true),
+                    candidate: Some(scored(&few, true)),
                     baseline: None,
                     obligation: Some((Some(0.5), recall_obligation(0.99))),
                 },
@@ -287,9 +321,16 @@ mod tests {
         let outcomes: Vec<_> = report.checks.iter().map(|c| c.outcome).collect();
         assert_eq!(
             outcomes,
-            [Outcome::Skip, Outcome::Skip, Outcome::Fail, Outcome::Skip]
+            [
+                Outcome::Skip,
+                Outcome::Skip,
+                Outcome::Fail,
+                Outcome::Fail,
+                Outcome::Skip
+            ]
         );
-        assert!(report.checks[2].detail.starts_with("not shown"));
+        assert_eq!(report.checks[2].check, "output", "{report:?}");
+        assert!(report.checks[3].detail.starts_with("not shown"));
         let json = serde_json::to_string(&report).expect("serialises");
         let back: GateReport = serde_json::from_str(&json).expect("reads back");
         assert_eq!(back, report);

@@ -242,8 +242,8 @@ pub enum StoreError {
     },
 
     /// A model that cannot be promoted or refused from where it stands:
-    /// only candidates and retired models are judged.
-    #[error("model {model} is {status}; only a candidate or a retired model can be judged")]
+    /// the active model is not judged again.
+    #[error("model {model} is {status}; only a model that is not active can be judged")]
     ModelNotJudgeable {
         /// `NAME@VERSION`.
         model: String,

@@ -224,8 +224,8 @@ impl Store {
         row.as_ref().map(model_from_row).transpose()
     }
 
-    /// Makes `name@version` (a candidate, or a retired model to roll back
-    /// to) active with the gate's `report`, retiring the active model of
+    /// Makes `name@version` (a candidate, a retired model to roll back to,
+    /// or a refused one judged again) active with the gate's `report`, retiring the active model of
     /// the same name in the same transaction. Returns the retired model's
     /// version, if one was active.
     pub async fn promote_model(
@@ -280,7 +280,7 @@ impl Store {
         }
     }
 
-    /// Marks `name@version` (a candidate or a retired model) refused, with
+    /// Marks `name@version` (anything but the active model) refused, with
     /// the failed checks as `reason` and the gate's `report`.
     pub async fn refuse_model(
         &self,
@@ -308,8 +308,8 @@ impl Store {
         Ok(())
     }
 
-    /// Why `name@version` could not be promoted or refused: unknown, or in
-    /// a state that cannot be judged again.
+    /// Why `name@version` could not be promoted or refused: unknown, or
+    /// active already.
     async fn not_decidable(&self, name: &str, version: &str) -> StoreError {
         match self.get_model(name, version).await {
             Ok(Some(m)) => StoreError::ModelNotJudgeable {

@@ -159,7 +159,7 @@ async fn the_schema_itself_refuses_two_active_models_of_one_name() {
 }
 
 #[tokio::test]
-async fn a_refused_candidate_keeps_its_reason_and_report_and_cannot_be_promoted() {
+async fn a_refused_candidate_keeps_its_reason_and_report_until_judged_again() {
     let t = TempStore::new().await;
     t.store
         .register_model(&candidate("text-linear", "bad"))
@@ -184,13 +184,6 @@ async fn a_refused_candidate_keeps_its_reason_and_report_and_cannot_be_promoted(
     assert_eq!(got.reason.as_deref(), Some("hate AUPRC: worse"));
     assert_eq!(got.report.as_deref(), Some("{\"passed\":false}"));
     assert!(got.decided_at.is_some());
-    assert!(matches!(
-        t.store.promote_model("text-linear", "bad", "{}").await,
-        Err(StoreError::ModelNotJudgeable {
-            status: "refused",
-            ..
-        })
-    ));
     assert!(t
         .store
         .active_model("text-linear")
@@ -199,6 +192,25 @@ async fn a_refused_candidate_keeps_its_reason_and_report_and_cannot_be_promoted(
         .is_none());
     let listed = t.store.list_models().await.expect("lists");
     assert_eq!(listed.len(), 1);
+    // Judged again (say under a corrected policy) and passed.
+    t.store
+        .promote_model("text-linear", "bad", "{\"passed\":true}")
+        .await
+        .expect("promotes");
+    let got = t
+        .store
+        .get_model("text-linear", "bad")
+        .await
+        .expect("reads")
+        .expect("found");
+    assert_eq!((got.status, got.reason), (ModelStatus::Active, None));
+    assert!(matches!(
+        t.store.refuse_model("text-linear", "bad", "no", "{}").await,
+        Err(StoreError::ModelNotJudgeable {
+            status: "active",
+            ..
+        })
+    ));
 }
 
 #[tokio::test]

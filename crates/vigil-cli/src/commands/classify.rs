@@ -20,7 +20,8 @@ use vigil_text::linear::{LinearModel, Manifest};
 /// Shared by `classify`, `eval` and `calibrate`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ScorerArgs {
-    /// A text-linear model folder. Default: the model shipped with Vigil.
+    /// A text-linear model folder. Default: the registry's active
+    /// text-linear model (`vigil promote`), else the model shipped with Vigil.
     #[arg(long)]
     model: Option<PathBuf>,
     /// A transformer head (`vigil train text-transformer`): texts whose
@@ -76,9 +77,15 @@ pub fn load_linear(path: Option<&Path>) -> Result<(LinearModel, Manifest)> {
     }
 }
 
-/// The text scorer the flags name: the shipped (or given) linear model, and
-/// with `--head` the cascade. One loader for `classify`, `eval` and `calibrate`.
-pub fn load_scorer(home: &Home, args: &ScorerArgs) -> Result<vigil_engine::TextScorer> {
+/// The text scorer the flags name: the given linear model, else the
+/// registry's active one in the store `db` names, else the shipped one
+/// ([`crate::commands::registry::resolve_linear`]); with `--head` the
+/// cascade. One loader for `classify`, `eval` and `calibrate`.
+pub fn load_scorer(
+    home: &Home,
+    args: &ScorerArgs,
+    db: Option<&str>,
+) -> Result<vigil_engine::TextScorer> {
     let cascade = args.head.as_ref().map(|head| vigil_engine::CascadeModels {
         head: Some(head.clone()),
         embedder: args
@@ -87,15 +94,14 @@ pub fn load_scorer(home: &Home, args: &ScorerArgs) -> Result<vigil_engine::TextS
             .unwrap_or_else(|| home.model_dir().join("all-minilm-l6-v2")),
         band: args.band,
     });
-    Ok(vigil_engine::TextScorer::load(&vigil_engine::TextModels {
-        linear: args.model.clone(),
-        linear_digest: None,
-        cascade,
-    })?)
+    let linear = crate::commands::registry::resolve_linear(home, args.model.as_deref(), db)?;
+    Ok(vigil_engine::TextScorer::load(
+        &linear.text_models(cascade),
+    )?)
 }
 
 pub fn run(home: &Home, args: ClassifyArgs) -> Result<ExitCode> {
-    let scorer = load_scorer(home, &args.scorer)?;
+    let scorer = load_scorer(home, &args.scorer, None)?;
     let items = read_items(&args.input)?;
     if items.is_empty() {
         bail!("{} holds no items", args.input.display());

@@ -9,11 +9,10 @@ use anyhow::{bail, Context, Result};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use vigil_cli::home::Home;
-use vigil_data::{Dataset, Split};
-use vigil_eval::evaluate::{category_report, CategoryInput, ObligationInput};
+use vigil_data::Split;
+use vigil_eval::evaluate::{category_report, CategoryInput};
 use vigil_eval::report::{render_html, render_markdown, DatasetRef, EvalReport};
 use vigil_eval::{BootstrapConfig, Confidence};
-use vigil_policy::Policy;
 
 /// Which model scores which data, under which policy.
 #[derive(Debug, Clone, clap::Args)]
@@ -110,112 +109,42 @@ fn history(home: &Home, category: vigil_core::Category, db: Option<String>) -> R
     Ok(ExitCode::SUCCESS)
 }
 
-/// Data sets, the records of one split that have text, their scores, and
-/// the scorer and policy used.
+mod scoring;
+
+pub use scoring::{obligation_input, policy_thresholds, score_texts, Labelled};
+
+/// One split of labelled data scored by one text model.
 struct Scored {
-    datasets: Vec<Dataset>,
-    /// `(dataset index, record index)` of each scored record.
-    index: Vec<(usize, usize)>,
+    data: Labelled,
     scores: Vec<Vec<f32>>,
     scorer: vigil_engine::TextScorer,
-    policy: Policy,
-    policy_text: String,
 }
 
 impl Scored {
     fn record(&self, i: usize) -> &vigil_data::Record {
-        let (d, r) = self.index[i];
-        &self.datasets[d].records[r]
+        self.data.record(i)
     }
 }
 
-fn load_and_score(home: &Home, input: &ModelData, split: Split) -> Result<Scored> {
-    let policy_text = std::fs::read_to_string(&input.policy)
-        .with_context(|| format!("cannot read {}", input.policy.display()))?;
-    let policy = Policy::load(&input.policy)
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .policy;
-    let datasets = input
-        .data
-        .iter()
-        .map(|d| Dataset::open(d).with_context(|| format!("cannot read data set {}", d.display())))
-        .collect::<Result<Vec<_>>>()?;
-    let index: Vec<(usize, usize)> = datasets
-        .iter()
-        .enumerate()
-        .flat_map(|(d, ds)| {
-            ds.records
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.split == split && r.item.text.is_some())
-                .map(move |(r, _)| (d, r))
-        })
-        .collect();
-    if index.is_empty() {
-        bail!("no items with text in the {split} split of the data sets given");
-    }
-    let texts: Vec<&str> = index
-        .iter()
-        .map(|&(d, r)| datasets[d].records[r].item.text.as_deref().unwrap_or(""))
-        .collect();
-    let scorer = crate::commands::classify::load_scorer(home, &input.scorer)?;
-    let bar = crate::commands::progress_bar(texts.len() as u64, "items");
-    let (scores, _) = scorer.score_batch(&texts, 0, &|done| {
-        if let Some(bar) = &bar {
-            bar.set_position(done as u64);
-        }
-    })?;
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
+fn load_and_score(
+    home: &Home,
+    input: &ModelData,
+    split: Split,
+    db: Option<&str>,
+) -> Result<Scored> {
+    let data = Labelled::open(&input.policy, &input.data, split)?;
+    let scorer = crate::commands::classify::load_scorer(home, &input.scorer, db)?;
+    let scores = score_texts(&scorer, &data.texts())?;
     Ok(Scored {
-        datasets,
-        index,
+        data,
         scores,
         scorer,
-        policy,
-        policy_text,
     })
 }
 
 /// `(score, label)` of every scored record whose label for output `o` is known.
 fn pairs_for(s: &Scored, o: usize, category: vigil_core::Category) -> Vec<(f64, bool)> {
-    (0..s.index.len())
-        .filter_map(|i| Some((f64::from(s.scores[i][o]), s.record(i).labels.get(category)?)))
-        .collect()
-}
-
-/// The policy's thresholds for a category as `(action, threshold)`, least
-/// restrictive first.
-fn policy_thresholds(policy: &Policy, category: vigil_core::Category) -> Vec<(String, f64)> {
-    policy
-        .thresholds(category)
-        .set_actions()
-        // Thresholds are f32 in the policy; keep the digits the policy wrote.
-        .map(|(a, t)| {
-            (
-                a.as_str().to_owned(),
-                (f64::from(t.get()) * 1e6).round() / 1e6,
-            )
-        })
-        .collect()
-}
-
-/// The policy's obligation for a category, in the evaluator's terms.
-fn obligation_input(
-    policy: &Policy,
-    category: vigil_core::Category,
-) -> Result<Option<ObligationInput>> {
-    let Some(o) = policy.obligations.get(&category) else {
-        return Ok(None);
-    };
-    Ok(Some(ObligationInput {
-        action: o.action.as_str().to_owned(),
-        min_precision: o.min_precision,
-        min_recall: o.min_recall,
-        confidence: Confidence::new(o.confidence)
-            .map_err(|e| anyhow::anyhow!("obligation for {category}: {e}"))?,
-    }))
+    s.data.pairs(&s.scores, o, category)
 }
 
 pub fn run(home: &Home, args: EvalArgs) -> Result<ExitCode> {
@@ -225,15 +154,15 @@ pub fn run(home: &Home, args: EvalArgs) -> Result<ExitCode> {
         None => {}
     }
     let out = args.out.clone().context("--out is required")?;
-    let scored = load_and_score(home, &args.input, args.split)?;
-    let (datasets, scorer, policy) = (&scored.datasets, &scored.scorer, &scored.policy);
+    let scored = load_and_score(home, &args.input, args.split, args.db.as_deref())?;
+    let (datasets, scorer, policy) = (&scored.data.datasets, &scored.scorer, &scored.data.policy);
     let outputs = scorer.outputs();
     let bootstrap = BootstrapConfig::default();
     let mut categories = Vec::new();
     for (o, category) in outputs.iter().enumerate() {
         let mut pairs = Vec::new();
         let mut slices = Vec::new();
-        for i in 0..scored.index.len() {
+        for i in 0..scored.data.index.len() {
             let r = scored.record(i);
             let Some(label) = r.labels.get(*category) else {
                 continue;
@@ -393,11 +322,11 @@ pub fn calibrate(home: &Home, args: CalibrateArgs) -> Result<ExitCode> {
             args.split
         );
     }
-    let scored = load_and_score(home, &args.input, args.split)?;
+    let scored = load_and_score(home, &args.input, args.split, None)?;
     let outputs = scored.scorer.outputs().to_vec();
     let mut changes = Vec::new();
     let mut infeasible = 0;
-    for (category, o) in &scored.policy.obligations {
+    for (category, o) in &scored.data.policy.obligations {
         let Some(index) = outputs.iter().position(|c| c == category) else {
             println!("{category}: the model has no output for it; obligation not calibrated");
             infeasible += 1;
@@ -407,6 +336,7 @@ pub fn calibrate(home: &Home, args: CalibrateArgs) -> Result<ExitCode> {
         let obligation = ThresholdObligation::new(o.min_precision, o.min_recall, o.confidence)
             .map_err(|e| anyhow::anyhow!("obligation for {category}: {e}"))?;
         let old = scored
+            .data
             .policy
             .thresholds(*category)
             .get(o.action)
@@ -431,7 +361,7 @@ pub fn calibrate(home: &Home, args: CalibrateArgs) -> Result<ExitCode> {
                 });
                 // Keep thresholds rising from review to block: a looser action
                 // above the new threshold, or a stricter one below it, moves to it.
-                for (action, t) in scored.policy.thresholds(*category).set_actions() {
+                for (action, t) in scored.data.policy.thresholds(*category).set_actions() {
                     let t = f64::from(t.get());
                     let out_of_order = (action < o.action && t > threshold)
                         || (action > o.action && t < threshold);
@@ -471,7 +401,7 @@ pub fn calibrate(home: &Home, args: CalibrateArgs) -> Result<ExitCode> {
         }
     }
     let file = args.out.display().to_string();
-    let (text, _) = rewrite_thresholds(&scored.policy_text, &file, &changes)?;
+    let (text, _) = rewrite_thresholds(&scored.data.policy_text, &file, &changes)?;
     std::fs::write(&args.out, text)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     println!(
@@ -493,19 +423,19 @@ fn check_on(home: &Home, args: &CalibrateArgs) -> Result<()> {
         policy: args.out.clone(),
         ..args.input.clone()
     };
-    let scored = load_and_score(home, &input, args.check)?;
+    let scored = load_and_score(home, &input, args.check, None)?;
     let outputs = scored.scorer.outputs().to_vec();
     println!("checked on the {} split:", args.check);
     let (mut holds, mut unknown, mut violated) = (0, 0, 0);
-    for category in scored.policy.obligations.keys() {
-        let Some(o) = obligation_input(&scored.policy, *category)? else {
+    for category in scored.data.policy.obligations.keys() {
+        let Some(o) = obligation_input(&scored.data.policy, *category)? else {
             continue;
         };
         let Some(index) = outputs.iter().position(|c| c == category) else {
             continue;
         };
         let pairs = pairs_for(&scored, index, *category);
-        let verdict = match policy_thresholds(&scored.policy, *category)
+        let verdict = match policy_thresholds(&scored.data.policy, *category)
             .into_iter()
             .find(|(a, _)| *a == o.action)
         {
@@ -554,10 +484,10 @@ fn write_scores(dir: &Path, scored: &Scored) -> Result<()> {
         .with_context(|| format!("cannot create {}", path.display()))?;
     let mut out = std::io::BufWriter::new(file);
     let outputs = scored.scorer.outputs();
-    for (i, &(d, _)) in scored.index.iter().enumerate() {
+    for (i, &(d, _)) in scored.data.index.iter().enumerate() {
         let r = scored.record(i);
         let item = ScoredItem {
-            id: format!("{}/{}", scored.datasets[d].manifest.name, r.item.id),
+            id: format!("{}/{}", scored.data.datasets[d].manifest.name, r.item.id),
             labels: r.labels.clone(),
             scores: outputs
                 .iter()

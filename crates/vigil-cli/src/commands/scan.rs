@@ -110,7 +110,7 @@ pub(crate) fn read_items(file: &Path) -> Result<Vec<Item>> {
 
 pub fn run(home: &Home, args: ScanArgs) -> Result<ExitCode> {
     let items = items(&args)?;
-    let engine = args.engine.build(home)?;
+    let engine = args.engine.build(home, args.db.as_deref())?;
     let url = home.store_url(args.db.as_deref());
     crate::commands::store::runtime()?.block_on(async {
         let store = Store::open(&url)

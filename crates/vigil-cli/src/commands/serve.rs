@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use vigil_cli::home::Home;
-use vigil_engine::{CascadeModels, Engine, Limits, PolicyState, TextModels, TextScorer};
+use vigil_engine::{CascadeModels, Engine, Limits, PolicyState, TextScorer};
 use vigil_image::nudity::NudityDetector;
 use vigil_server::{log, ServeConfig};
 use vigil_store::Store;
@@ -22,10 +22,13 @@ pub struct EngineArgs {
     /// The policy file (`vigil serve` watches it and reloads it when it changes).
     #[arg(long, default_value = "policies/default.toml")]
     policy: PathBuf,
-    /// A text-linear model folder. Default: the model shipped with Vigil.
+    /// A text-linear model folder. Default: the registry's active
+    /// text-linear model (`vigil promote`), else the model shipped with Vigil.
     #[arg(long)]
     model: Option<PathBuf>,
-    /// A transformer head folder. Default: the head shipped with Vigil.
+    /// A transformer head folder. Default: the head shipped with Vigil
+    /// (fitted on the shipped linear model, so the cascade is off when the
+    /// registry supplies the linear model and no head is given).
     #[arg(long)]
     head: Option<PathBuf>,
     /// The transformer's folder. Default: HOME/models/all-minilm-l6-v2.
@@ -101,15 +104,26 @@ impl EngineArgs {
     }
 
     /// Loads the models and the policy; warns (on stderr) about optional
-    /// parts that are missing.
-    pub fn build(&self, home: &Home) -> Result<Engine> {
+    /// parts that are missing. `db` is the store whose model registry is
+    /// consulted when no `--model` is given.
+    pub fn build(&self, home: &Home, db: Option<&str>) -> Result<Engine> {
         let policy = PolicyState::load(&self.policy)
             .map_err(|e| anyhow::anyhow!("the policy does not load:\n{e}"))?;
+        let linear = crate::commands::registry::resolve_linear(home, self.model.as_deref(), db)?;
+        if let Some(id) = &linear.registered {
+            log("info", format_args!("text model: {id} from the registry"));
+        }
         let embedder = self
             .embedder
             .clone()
             .unwrap_or_else(|| home.model_dir().join("all-minilm-l6-v2"));
         let cascade = if self.no_cascade {
+            None
+        } else if linear.registered.is_some() && self.head.is_none() {
+            log(
+                "warn",
+                "the shipped transformer head was fitted on the shipped linear model, not on the registry's: the linear model runs alone (give --head fitted on it for the cascade)",
+            );
             None
         } else if embedder.join("model.safetensors").is_file() || self.embedder.is_some() {
             Some(CascadeModels {
@@ -127,11 +141,7 @@ impl EngineArgs {
             );
             None
         };
-        let text = TextScorer::load(&TextModels {
-            linear: self.model.clone(),
-            linear_digest: None,
-            cascade,
-        })?;
+        let text = TextScorer::load(&linear.text_models(cascade))?;
         let limits = Limits {
             max_text_chars: self.max_text_chars,
             max_media_bytes: self.max_media_bytes,
@@ -262,7 +272,7 @@ pub fn run(home: &Home, mut args: ServeArgs) -> Result<ExitCode> {
     let max_media_bytes = args.engine.allow_job_media_bytes(args.max_job_media_bytes);
     let engine = Arc::new(
         args.engine
-            .build(home)
+            .build(home, args.db.as_deref())
             .context("the service does not start")?,
     );
     let config = ServeConfig {

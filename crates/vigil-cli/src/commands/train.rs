@@ -59,6 +59,13 @@ pub struct LinearArgs {
     /// Weight of word n-grams relative to character n-grams.
     #[arg(long)]
     word_weight: Option<f32>,
+    /// Register the trained model as a candidate in the model registry
+    /// (its files copied to HOME/models/registry/NAME/VERSION), for
+    /// `vigil promote NAME@VERSION`.
+    #[arg(long)]
+    register: bool,
+    #[command(flatten)]
+    store: crate::commands::StoreArg,
 }
 
 #[derive(Debug, clap::Args)]
@@ -102,13 +109,13 @@ pub fn parse_band(s: &str) -> std::result::Result<(f32, f32), String> {
 
 pub fn run(home: &Home, command: TrainCommand) -> Result<ExitCode> {
     match command {
-        TrainCommand::TextLinear(args) => linear(args),
+        TrainCommand::TextLinear(args) => linear(home, args),
         TrainCommand::TextTransformer(args) => transformer(home, args),
         TrainCommand::Fusion(args) => crate::commands::train_fusion::run(home, *args),
     }
 }
 
-fn linear(args: LinearArgs) -> Result<ExitCode> {
+fn linear(home: &Home, args: LinearArgs) -> Result<ExitCode> {
     let LinearArgs {
         data,
         out,
@@ -120,6 +127,8 @@ fn linear(args: LinearArgs) -> Result<ExitCode> {
         l1,
         l2,
         word_weight,
+        register,
+        store,
     } = args;
     let mut cfg = TrainConfig::default();
     if let Some(e) = epochs {
@@ -164,6 +173,21 @@ fn linear(args: LinearArgs) -> Result<ExitCode> {
             o.calibrated,
             fmt(o.validation_auprc),
             fmt(o.validation_roc_auc)
+        );
+    }
+    if register {
+        if store.db.is_none() {
+            home.create()
+                .with_context(|| format!("cannot create {}", home.root().display()))?;
+        }
+        let url = home.store_url(store.db.as_deref());
+        let model = crate::commands::registry::register_folder(home, &url, &out)?;
+        println!(
+            "registered {} as a candidate ({}, {}); judge it with `vigil promote {}`",
+            model.id(),
+            model.path.display(),
+            model.digest,
+            model.id()
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -58,7 +58,7 @@ pub fn run(home: &Home, args: FusionArgs) -> Result<ExitCode> {
     if categories.is_empty() {
         bail!("{}: no label in it", args.labels.display());
     }
-    let engine = args.engine.build(home)?.with_stacker(None);
+    let engine = args.engine.build(home, None)?.with_stacker(None);
     let started = Instant::now();
     let mut examples = Vec::new();
     for file in &args.items {

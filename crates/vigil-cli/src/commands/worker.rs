@@ -38,7 +38,7 @@ pub fn run(home: &Home, mut args: WorkerArgs) -> Result<ExitCode> {
     args.engine.allow_job_media_bytes(args.max_job_media_bytes);
     let engine = Arc::new(
         args.engine
-            .build(home)
+            .build(home, args.db.as_deref())
             .context("the worker does not start")?,
     );
     let url = home.store_url(args.db.as_deref());

@@ -41,19 +41,20 @@ pub(crate) const RETIRE_ACTIVE: &str = "\
     UPDATE models SET status = 'retired', decided_at = $3, decided_at_unix_ms = $4 \
     WHERE name = $1 AND version <> $2 AND status = 'active'";
 
-/// Makes a candidate (or a retired model, to roll back) active: `$1` name,
+/// Makes a candidate (or a retired model, to roll back, or a refused one
+/// judged again) active: `$1` name,
 /// `$2` version, `$3` report JSON, `$4` decided at, `$5` its Unix milliseconds.
 pub(crate) const PROMOTE_MODEL: &str = "\
     UPDATE models SET status = 'active', report = $3, reason = NULL, \
         decided_at = $4, decided_at_unix_ms = $5 \
-    WHERE name = $1 AND version = $2 AND status IN ('candidate', 'retired')";
+    WHERE name = $1 AND version = $2 AND status IN ('candidate', 'retired', 'refused')";
 
-/// Refuses a candidate (or a retired model): `$1` name, `$2` version,
+/// Refuses a candidate (or a retired or refused model judged again): `$1` name, `$2` version,
 /// `$3` reason, `$4` report JSON, `$5` decided at, `$6` its Unix milliseconds.
 pub(crate) const REFUSE_MODEL: &str = "\
     UPDATE models SET status = 'refused', reason = $3, report = $4, \
         decided_at = $5, decided_at_unix_ms = $6 \
-    WHERE name = $1 AND version = $2 AND status IN ('candidate', 'retired')";
+    WHERE name = $1 AND version = $2 AND status IN ('candidate', 'retired', 'refused')";
 
 /// One shadow score: `$1` decision id, `$2` model name, `$3` model version,
 /// `$4` category, `$5` the decision's score, `$6` the candidate's.
