@@ -49,6 +49,10 @@ fn sample_body(schema: &str) -> Value {
     match schema {
         "ScanItem" => item,
         "BatchRequest" => json!({"items": [item]}),
+        "AppealRequest" => json!({"statement": "It is a greeting.", "item": item}),
+        "GoldRequest" => json!({"item": item, "labels": {"hate": false}}),
+        "ClaimNextRequest" | "ClaimRequest" => json!({}),
+        "VerdictRequest" => json!({"verdict": {"labels": {}, "action": "allow"}}),
         other => panic!("no sample body for the request schema `{other}`; add one"),
     }
 }
@@ -73,12 +77,37 @@ fn every_documented_operation_is_served() {
         .expect("a job is queued")
         .to_string();
 
+    // Review items for the review paths: one to read, claim and release,
+    // and one the admin key holds, for the verdict.
+    let queue = |name: &str| {
+        let new = vigil_store::NewReview {
+            item: vigil_core::Item::text(name, "Good morning"),
+            decision_id: decision_id.parse().expect("a decision id"),
+            reason: vigil_core::QueueReason::Policy,
+            priority: 0.5,
+            required_reviews: 1,
+        };
+        let id = server.block_on(server.store.enqueue_review(&new));
+        id.expect("an item is queued for review").to_string()
+    };
+    let review_id = queue("openapi-review");
+    let held_id = queue("openapi-held");
+    let claim = format!("/v1/review/items/{held_id}/claim");
+    let admin = Some(server.keys.admin.as_str());
+    server
+        .post_json(&claim, admin, &json!({}))
+        .expect_status(200);
+
     let doc = server.get("/openapi.json", None).json();
     let paths = doc["paths"].as_object().expect("the document lists paths");
     let mut checked = Vec::new();
     for (template, operations) in paths {
         let id = if template.starts_with("/v1/jobs/") {
             &job_id
+        } else if template == "/v1/review/items/{id}/verdict" {
+            &held_id
+        } else if template.starts_with("/v1/review/items/") {
+            &review_id
         } else {
             &decision_id
         };
@@ -132,7 +161,17 @@ fn every_documented_operation_is_served() {
             "GET /v1/decisions/{id}",
             "GET /v1/decisions/{id}/content",
             "GET /v1/jobs/{id}",
+            "GET /v1/review/export",
+            "GET /v1/review/gold/results",
+            "GET /v1/review/items/{id}",
+            "GET /v1/review/queue",
             "GET /v1/statements",
+            "POST /v1/decisions/{id}/appeals",
+            "POST /v1/review/claim",
+            "POST /v1/review/gold",
+            "POST /v1/review/items/{id}/claim",
+            "POST /v1/review/items/{id}/release",
+            "POST /v1/review/items/{id}/verdict",
             "POST /v1/scan",
             "POST /v1/scan/batch",
         ]

@@ -3,13 +3,16 @@
 //! document cannot list a route the router lacks or miss one it has. The
 //! handlers live in one module per concern: [`scan`] (scanning, and
 //! [`body`] for reading what is sent), [`decisions`], [`statements`] and
-//! [`health`] (the open operational endpoints), and [`jobs`] (the items
-//! queued for a worker).
+//! [`health`] (the open operational endpoints), [`jobs`] (the items
+//! queued for a worker), and [`review`] and [`review_admin`] (the human
+//! review queue, appeals and gold items).
 
 mod body;
 mod decisions;
 mod health;
 mod jobs;
+mod review;
+mod review_admin;
 mod scan;
 mod statements;
 
@@ -28,6 +31,7 @@ use vigil_engine::Engine;
 use vigil_store::Store;
 
 use crate::error::{ApiError, ErrorBody, ErrorKind};
+use crate::shadow::ShadowQueue;
 use crate::writer::DecisionWriter;
 use crate::{Metrics, ServeConfig};
 
@@ -41,6 +45,7 @@ pub struct AppState {
     writer: DecisionWriter,
     metrics: Arc<Metrics>,
     config: ServeConfig,
+    shadow: Option<ShadowQueue>,
 }
 
 impl AppState {
@@ -54,6 +59,10 @@ impl AppState {
     ) -> AppState {
         AppState {
             writer: DecisionWriter::start(store.clone()),
+            shadow: config
+                .shadow
+                .clone()
+                .map(|model| ShadowQueue::start(model, store.clone())),
             engine,
             store,
             metrics,
@@ -98,6 +107,16 @@ fn api_router(config: &ServeConfig) -> OpenApiRouter<AppState> {
         .routes(routes!(decisions::get_decision))
         .routes(routes!(decisions::get_decision_content))
         .routes(routes!(statements::statements))
+        .routes(routes!(review::queue))
+        .routes(routes!(review::claim_next))
+        .routes(routes!(review::claim))
+        .routes(routes!(review::get_item))
+        .routes(routes!(review::verdict))
+        .routes(routes!(review::release))
+        .routes(routes!(review_admin::file_appeal))
+        .routes(routes!(review_admin::add_gold))
+        .routes(routes!(review_admin::gold_results))
+        .routes(routes!(review_admin::export))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))
