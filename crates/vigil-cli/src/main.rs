@@ -11,8 +11,8 @@ use clap::{Parser, Subcommand};
 use vigil_cli::home::Home;
 
 use commands::{
-    bank, classify, data, doctor, eval, hash, keys, models, policy, promote, report, scan, serve,
-    store, train, worker,
+    bank, classify, data, doctor, eval, hash, keys, models, policy, promote, report, review, scan,
+    serve, store, train, worker,
 };
 
 /// Vigil: a self-hosted trust & safety scanner.
@@ -76,6 +76,9 @@ enum Command {
     /// and export.
     #[command(subcommand)]
     Bank(bank::BankCommand),
+    /// The human review queue: list it, mix in gold items, measure reviewers.
+    #[command(subcommand)]
+    Review(review::ReviewCommand),
     /// Report which optional outside components are present.
     Doctor,
     /// Print PDQ hashes of image files (one tab-separated line per hash).
@@ -97,7 +100,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let home = Home::resolve(cli.home);
     match cli.command {
         Command::Policy(c) => policy::run(c),
-        Command::Data(c) => data::run(c),
+        Command::Data(c) => data::run(&home, c),
         Command::Train(c) => train::run(&home, c),
         Command::Classify(a) => classify::run(&home, a),
         Command::Eval(a) => eval::run(&home, a),
@@ -111,6 +114,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Scan(a) => scan::run(&home, a),
         Command::Worker(a) => worker::run(&home, a),
         Command::Report(c) => report::run(&home, c),
+        Command::Review(c) => review::run(&home, c),
         Command::Doctor => doctor::run(&home),
         Command::Hash(a) => hash::run(a),
     }

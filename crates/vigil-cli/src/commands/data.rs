@@ -1,4 +1,4 @@
-//! `vigil data import` and `vigil data stats`.
+//! `vigil data import`, `obfuscate`, `stats` and `from-reviews`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +40,10 @@ pub enum DataCommand {
         /// A data set folder.
         dir: PathBuf,
     },
+    /// Write the items people reviewed as a canonical data set: adjudicated
+    /// labels, reviewer ids hashed, review times, the models that routed
+    /// each item (docs/review.md). Gold items are left out.
+    FromReviews(crate::commands::from_reviews::FromReviewsArgs),
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -48,7 +52,7 @@ pub enum MalformedFlag {
     Fail,
 }
 
-pub fn run(command: DataCommand) -> Result<ExitCode> {
+pub fn run(home: &vigil_cli::home::Home, command: DataCommand) -> Result<ExitCode> {
     match command {
         DataCommand::Import {
             kind,
@@ -75,6 +79,7 @@ pub fn run(command: DataCommand) -> Result<ExitCode> {
             );
         }
         DataCommand::Stats { dir } => print!("{}", vigil_data::stats(&dir)?),
+        DataCommand::FromReviews(args) => return crate::commands::from_reviews::run(home, args),
     }
     Ok(ExitCode::SUCCESS)
 }
