@@ -23,6 +23,7 @@ mod jobs;
 mod json_object;
 mod media_banks;
 mod metrics;
+mod shadow;
 mod statements;
 mod ui;
 mod writer;
@@ -38,6 +39,7 @@ pub use error::{ApiError, ErrorBody};
 pub use jobs::{run_job_worker, WorkerOptions};
 pub use media_banks::load_media_banks;
 pub use metrics::Metrics;
+pub use shadow::ShadowModel;
 pub use statements::{export_statements, export_statements_page, Exported, PolicySource};
 pub use writer::DecisionWriter;
 
@@ -78,6 +80,11 @@ pub struct ServeConfig {
     /// Job workers run in the server's process; 0: jobs wait for an
     /// outside `vigil worker`.
     pub workers: usize,
+    /// A candidate text model run in shadow: it scores the text of every
+    /// item scanned in a request, after the decision is stored and
+    /// answered, and its scores are stored beside the decision's id
+    /// (`vigil models shadow-report`). Decisions are unchanged by it.
+    pub shadow: Option<Arc<ShadowModel>>,
 }
 
 impl Default for ServeConfig {
@@ -93,6 +100,7 @@ impl Default for ServeConfig {
             job_over_bytes: 2 * 1024 * 1024,
             max_job_media_bytes: 200 * 1024 * 1024,
             workers: 1,
+            shadow: None,
         }
     }
 }

@@ -265,6 +265,12 @@ pub struct ServeArgs {
     /// Job workers in this process (0: jobs wait for `vigil worker`).
     #[arg(long, default_value_t = ServeConfig::default().workers)]
     workers: usize,
+    /// A registered model (`NAME@VERSION`, see `vigil models list`) to run
+    /// in shadow: it scores the text of every item scanned in a request,
+    /// after the decision is answered, and its scores are stored for
+    /// `vigil models shadow-report`. Decisions are unchanged.
+    #[arg(long, value_name = "NAME@VERSION")]
+    shadow: Option<crate::commands::registry::ModelRef>,
 }
 
 pub fn run(home: &Home, mut args: ServeArgs) -> Result<ExitCode> {
@@ -275,7 +281,7 @@ pub fn run(home: &Home, mut args: ServeArgs) -> Result<ExitCode> {
             .build(home, args.db.as_deref())
             .context("the service does not start")?,
     );
-    let config = ServeConfig {
+    let mut config = ServeConfig {
         listen: args.listen,
         max_body_bytes: args.max_body_bytes,
         max_batch: args.max_batch,
@@ -288,6 +294,7 @@ pub fn run(home: &Home, mut args: ServeArgs) -> Result<ExitCode> {
         job_over_bytes: args.job_over_bytes,
         max_job_media_bytes: args.max_job_media_bytes,
         workers: args.workers,
+        shadow: None,
     };
     let url = home.store_url(args.db.as_deref());
     if args.db.is_none() {
@@ -299,6 +306,10 @@ pub fn run(home: &Home, mut args: ServeArgs) -> Result<ExitCode> {
         let store = Store::open(&url)
             .await
             .with_context(|| format!("cannot open the decision log {url}"))?;
+        if let Some(model) = &args.shadow {
+            config.shadow = Some(Arc::new(shadow_model(&store, model).await?));
+            log("info", format_args!("{model} runs in shadow"));
+        }
         let (name, version) = engine.text().name_version();
         let p = engine.policy();
         vigil_server::serve(engine.clone(), store.clone(), config, |addr| {
@@ -317,4 +328,24 @@ pub fn run(home: &Home, mut args: ServeArgs) -> Result<ExitCode> {
         store.close().await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The registered model `model`, loaded (its folder's digest checked) to
+/// run in shadow: the linear model alone.
+async fn shadow_model(
+    store: &Store,
+    model: &crate::commands::registry::ModelRef,
+) -> Result<vigil_server::ShadowModel> {
+    let registered = store
+        .get_model(&model.name, &model.version)
+        .await?
+        .with_context(|| format!("no model {model} is registered (see `vigil models list`)"))?;
+    let choice = crate::commands::registry::LinearChoice {
+        path: Some(registered.path.clone()),
+        digest: Some(registered.digest.clone()),
+        registered: Some(registered.id()),
+    };
+    let scorer = TextScorer::load(&choice.text_models(None))
+        .with_context(|| format!("the shadow model {model} does not load"))?;
+    Ok(vigil_server::ShadowModel::new(scorer))
 }

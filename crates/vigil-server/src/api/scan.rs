@@ -187,6 +187,11 @@ async fn scan_and_store(
     if started.elapsed() >= timeout {
         return Err(timed_out());
     }
+    // The texts a shadow model scores once the decisions are stored.
+    let shadow_texts: Vec<Option<String>> = match &state.shadow {
+        Some(_) => items.iter().map(|i| i.text.clone()).collect(),
+        None => Vec::new(),
+    };
     // Content is kept only when the policy in force asks for it.
     let contents = if state.engine.policy().policy.log.store_content {
         decisions.iter().map(|d| d.id).zip(items).collect()
@@ -205,6 +210,13 @@ async fn scan_and_store(
         })?;
     for d in &decisions {
         state.metrics.decision(d);
+    }
+    if let Some(shadow) = &state.shadow {
+        for (d, text) in decisions.iter().zip(&shadow_texts) {
+            if let Some(text) = text {
+                shadow.offer(d, text);
+            }
+        }
     }
     Ok((decisions, escalated))
 }
