@@ -1,5 +1,6 @@
 //! The real `vigil serve` binary: a crash in the middle of a load loses no
-//! acknowledged decision, and the README's curl examples work as written.
+//! acknowledged decision, the README's curl examples work as written, and
+//! a registered candidate runs in shadow.
 
 mod util;
 
@@ -20,6 +21,11 @@ struct Server {
 
 impl Server {
     fn start(home: &Path) -> Server {
+        Server::start_with(home, &[])
+    }
+
+    /// `vigil serve` with `extra` flags after the usual ones.
+    fn start_with(home: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
             .args([
                 "serve",
@@ -29,6 +35,7 @@ impl Server {
                 "--reload-ms",
                 "0",
             ])
+            .args(extra)
             .current_dir(repo_root())
             .env("VIGIL_HOME", home)
             .env_remove("XDG_DATA_HOME")
@@ -272,4 +279,69 @@ fn report_sor_writes_valid_batches_of_the_logged_restrictive_decisions() {
             out.as_os_str(),
         ])
         .failure();
+}
+
+#[test]
+fn a_candidate_in_shadow_is_scored_beside_each_decision_and_reported() {
+    let vigil = Vigil::new();
+    let model = vigil.home().join("trained");
+    let seed = repo_root().join("data/seed/harassment");
+    vigil
+        .run([
+            "train".as_ref(),
+            "text-linear".as_ref(),
+            "--data".as_ref(),
+            seed.as_os_str(),
+            "--out".as_ref(),
+            model.as_os_str(),
+            "--version".as_ref(),
+            "shadowed".as_ref(),
+            "--register".as_ref(),
+        ])
+        .success();
+    let scan_key = key(&vigil, "scan");
+    let server = Server::start_with(vigil.home(), &["--shadow", "text-linear@shadowed"]);
+    let client = reqwest::blocking::Client::new();
+    let texts = [
+        "good morning",
+        "you are a pathetic loser",
+        "see you at lunch",
+    ];
+    for (i, text) in texts.iter().enumerate() {
+        let reply = client
+            .post(server.url("/v1/scan"))
+            .bearer_auth(&scan_key)
+            .json(&serde_json::json!({"id": format!("post-{i}"), "text": text}))
+            .send()
+            .expect("the scan is answered");
+        assert_eq!(reply.status(), 200);
+        let decision: serde_json::Value = reply.json().expect("a decision");
+        assert!(
+            !decision["models"].to_string().contains("shadowed"),
+            "the decision names the active model only: {decision}"
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let report = loop {
+        let run = vigil
+            .run(["models", "shadow-report", "text-linear@shadowed"])
+            .success();
+        if run.stdout.contains("3 decisions compared") {
+            break run.stdout;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no shadow scores:\n{}",
+            run.stdout
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let harassment = report
+        .lines()
+        .find(|l| l.starts_with("harassment "))
+        .unwrap_or_else(|| panic!("harassment compared:\n{report}"));
+    assert!(
+        harassment.contains(" 3 "),
+        "three texts scored: {harassment}"
+    );
 }
