@@ -68,8 +68,15 @@ pub async fn run_job_worker(
 
 /// What became of one job.
 enum Outcome {
-    Done(Box<vigil_core::Decision>),
-    Failed { kind: &'static str, message: String },
+    /// The decision, and the review queue entry it routes to.
+    Done(
+        Box<vigil_core::Decision>,
+        Option<Box<vigil_store::NewReview>>,
+    ),
+    Failed {
+        kind: &'static str,
+        message: String,
+    },
 }
 
 async fn process(
@@ -92,10 +99,16 @@ async fn process(
     let outcome = scan_holding_lease(engine, store, options, job).await;
     let seconds = started.elapsed().as_secs_f64();
     let (result, stored) = match outcome {
-        Outcome::Done(decision) => {
+        Outcome::Done(decision, review) => {
             let keep_content = engine.policy().policy.log.store_content;
             let stored = store
-                .complete_job(id, &options.owner, &decision, keep_content)
+                .complete_job(
+                    id,
+                    &options.owner,
+                    &decision,
+                    keep_content,
+                    review.as_deref(),
+                )
                 .await;
             if stored.is_ok() {
                 metrics.decision(&decision);
@@ -151,9 +164,12 @@ async fn scan_holding_lease(
     options: &WorkerOptions,
     job: ClaimedJob,
 ) -> Outcome {
-    let engine = engine.clone();
+    let scanner = engine.clone();
     let item = job.item;
-    let mut scan = tokio::task::spawn_blocking(move || engine.scan(&item, Instant::now()));
+    let mut scan = tokio::task::spawn_blocking(move || {
+        let scanned = scanner.scan(&item, Instant::now());
+        (item, scanned)
+    });
     let renew_every = (options.lease / 3).max(Duration::from_millis(10));
     let mut renew =
         tokio::time::interval_at(tokio::time::Instant::now() + renew_every, renew_every);
@@ -168,12 +184,16 @@ async fn scan_holding_lease(
         }
     };
     match joined {
-        Ok(Ok(scan)) => Outcome::Done(Box::new(scan.decision)),
-        Ok(Err(ScanError::Input(e))) => Outcome::Failed {
+        Ok((item, Ok(scan))) => {
+            let review =
+                crate::review_routing::review_entry(&engine.policy().policy, &scan.decision, &item);
+            Outcome::Done(Box::new(scan.decision), review.map(Box::new))
+        }
+        Ok((_, Err(ScanError::Input(e)))) => Outcome::Failed {
             kind: e.kind(),
             message: e.to_string(),
         },
-        Ok(Err(ScanError::Model(e))) => Outcome::Failed {
+        Ok((_, Err(ScanError::Model(e)))) => Outcome::Failed {
             kind: "model_failed",
             message: e.to_string(),
         },

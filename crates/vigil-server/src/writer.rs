@@ -5,7 +5,7 @@
 
 use tokio::sync::{mpsc, oneshot};
 use vigil_core::{Decision, DecisionId, Item};
-use vigil_store::Store;
+use vigil_store::{NewReview, Store};
 
 /// Most decisions committed in one transaction.
 const MAX_GROUP: usize = 512;
@@ -13,6 +13,7 @@ const MAX_GROUP: usize = 512;
 struct Pending {
     decisions: Vec<Decision>,
     contents: Vec<(DecisionId, Item)>,
+    reviews: Vec<NewReview>,
     done: oneshot::Sender<Result<(), String>>,
 }
 
@@ -30,18 +31,21 @@ impl DecisionWriter {
         DecisionWriter { tx }
     }
 
-    /// Stores decisions, and the items the policy asks to keep; returns
-    /// once they are committed.
+    /// Stores decisions, the items the policy asks to keep and the review
+    /// queue entries the decisions route to; returns once they are
+    /// committed, together.
     pub async fn write(
         &self,
         decisions: Vec<Decision>,
         contents: Vec<(DecisionId, Item)>,
+        reviews: Vec<NewReview>,
     ) -> Result<(), String> {
         let (done, wait) = oneshot::channel();
         self.tx
             .send(Pending {
                 decisions,
                 contents,
+                reviews,
                 done,
             })
             .await
@@ -70,8 +74,9 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Pending>) {
             .iter()
             .flat_map(|p| p.contents.iter().map(|(id, item)| (*id, item)))
             .collect();
-        match store.insert_decisions_with_content(&all, &contents).await {
-            Ok(()) => {
+        let reviews: Vec<NewReview> = group.iter().flat_map(|p| p.reviews.clone()).collect();
+        match store.log_decisions(&all, &contents, &reviews).await {
+            Ok(_queued) => {
                 for p in group.drain(..) {
                     let _ = p.done.send(Ok(()));
                 }
@@ -83,8 +88,9 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Pending>) {
                     let contents: Vec<(DecisionId, &Item)> =
                         p.contents.iter().map(|(id, item)| (*id, item)).collect();
                     let result = store
-                        .insert_decisions_with_content(&p.decisions, &contents)
+                        .log_decisions(&p.decisions, &contents, &p.reviews)
                         .await
+                        .map(|_| ())
                         .map_err(|e| e.to_string());
                     let _ = p.done.send(result);
                 }

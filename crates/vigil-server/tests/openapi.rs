@@ -86,9 +86,12 @@ fn every_documented_operation_is_served() {
             reason: vigil_core::QueueReason::Policy,
             priority: 0.5,
             required_reviews: 1,
+            bucket: None,
         };
         let id = server.block_on(server.store.enqueue_review(&new));
-        id.expect("an item is queued for review").to_string()
+        id.expect("an item is queued for review")
+            .expect("no bucket to fill")
+            .to_string()
     };
     let review_id = queue("openapi-review");
     let held_id = queue("openapi-held");

@@ -22,8 +22,10 @@ fn scan_and_queue(server: &TestServer, id: &str, text: &str, k: u32) -> (String,
             reason: QueueReason::Policy,
             priority: 0.7,
             required_reviews: k,
+            bucket: None,
         }))
-        .expect("queued");
+        .expect("queued")
+        .expect("no bucket to fill");
     (queued.to_string(), decision_id)
 }
 

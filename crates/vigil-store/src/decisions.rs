@@ -5,8 +5,9 @@ use time::OffsetDateTime;
 use vigil_core::{Action, Decision, DecisionId, Item};
 
 use crate::codec::{decode_body, unix_ms, DecisionRow, TimeWindow};
+use crate::review::ItemRow;
 use crate::store::Backend;
-use crate::{sqlite, Store, StoreError};
+use crate::{sqlite, NewReview, Store, StoreError};
 
 /// Which decisions [`Store::list_decisions`] returns.
 ///
@@ -79,6 +80,22 @@ impl Store {
         decisions: &[Decision],
         contents: &[(DecisionId, &Item)],
     ) -> Result<(), StoreError> {
+        self.log_decisions(decisions, contents, &[])
+            .await
+            .map(|_| ())
+    }
+
+    /// Stores decisions, their kept contents and the review-queue entries
+    /// they route to in one transaction: a decision is never logged without
+    /// its queue entry, nor queued without being logged. Returns how many
+    /// entries were queued (an active-learning entry whose bucket is full
+    /// is not).
+    pub async fn log_decisions(
+        &self,
+        decisions: &[Decision],
+        contents: &[(DecisionId, &Item)],
+        reviews: &[NewReview],
+    ) -> Result<u64, StoreError> {
         let rows = decisions
             .iter()
             .map(DecisionRow::from_decision)
@@ -94,8 +111,19 @@ impl Store {
                     })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let reviews = reviews
+            .iter()
+            .map(|r| {
+                ItemRow::for_decision(r).map_err(|e| StoreError::Invalid {
+                    id: r.decision_id,
+                    reason: format!("its review entry: {e}"),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         match &self.backend {
-            Backend::Sqlite(pool) => sqlite::insert_decisions(pool, &rows, &contents).await,
+            Backend::Sqlite(pool) => {
+                sqlite::insert_decisions(pool, &rows, &contents, &reviews).await
+            }
         }
     }
 

@@ -21,8 +21,9 @@ use time::OffsetDateTime;
 use vigil_core::{Decision, DecisionId, Item};
 
 use crate::codec::{decode_body, unix_ms, DecisionRow};
+use crate::review::ItemRow;
 use crate::store::Backend;
-use crate::{sql, sqlite, Store, StoreError};
+use crate::{sql, sqlite, NewReview, Store, StoreError};
 
 /// How many times a job is claimed before it fails: a job whose worker
 /// crashes this many times is more likely to crash the next one too.
@@ -257,15 +258,25 @@ impl Store {
     /// Only the worker holding the job can complete it: after another has
     /// claimed it, or it has failed, this is [`StoreError::JobLeaseLost`]
     /// and nothing is stored. A lease that ran out but was not yet taken
-    /// over still counts as held.
+    /// over still counts as held. `review`, the queue entry the decision
+    /// routes to, is queued in the same transaction.
     pub async fn complete_job(
         &self,
         id: JobId,
         owner: &str,
         decision: &Decision,
         keep_content: bool,
+        review: Option<&NewReview>,
     ) -> Result<(), StoreError> {
         let row = DecisionRow::from_decision(decision)?;
+        let review = review
+            .map(|r| {
+                ItemRow::for_decision(r).map_err(|e| StoreError::Invalid {
+                    id: decision.id,
+                    reason: format!("its review entry: {e}"),
+                })
+            })
+            .transpose()?;
         let id_text = id.to_string();
         match &self.backend {
             Backend::Sqlite(pool) => {
@@ -303,6 +314,9 @@ impl Store {
                         .execute(&mut *tx)
                         .await
                         .map_err(StoreError::query("insert decision content"))?;
+                }
+                if let Some(review) = &review {
+                    review.insert(&mut tx).await?;
                 }
                 tx.commit()
                     .await

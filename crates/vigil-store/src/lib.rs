@@ -141,7 +141,7 @@ pub use models::{ModelKind, ModelStatus, NewModel, RegisteredModel};
 pub use policies::StoredPolicy;
 pub use review::{
     Appeal, Claim, ExportRow, GoldResult, NewReview, QueueEntry, QueueListing, ReviewError,
-    ReviewItem, ReviewItemId, ReviewRecord, ReviewStatus, Submitted, APPEAL_PRIORITY,
+    ReviewBucket, ReviewItem, ReviewItemId, ReviewRecord, ReviewStatus, Submitted, APPEAL_PRIORITY,
     MAX_REQUIRED_REVIEWS, MAX_STATEMENT_CHARS,
 };
 pub use shadow_scores::ShadowScore;

@@ -9,6 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqlitePool};
 
 use crate::codec::{DecisionRow, TimeWindow};
+use crate::review::ItemRow;
 use crate::{sql, StoreError, TimeOrder};
 
 /// The SQLite schema, embedded at build time.
@@ -92,16 +93,20 @@ pub(crate) async fn insert_decision(
     pool: &SqlitePool,
     row: &DecisionRow<'_>,
 ) -> Result<(), StoreError> {
-    insert_decisions(pool, std::slice::from_ref(row), &[]).await
+    insert_decisions(pool, std::slice::from_ref(row), &[], &[])
+        .await
+        .map(|_| ())
 }
 
-/// Every row, and the `(decision id, item JSON)` contents, in one
-/// transaction: all are stored or none is.
+/// Every row, the `(decision id, item JSON)` contents and the review-queue
+/// entries, in one transaction: all are stored or none is. Returns the
+/// entries queued (a full active-learning bucket takes none).
 pub(crate) async fn insert_decisions(
     pool: &SqlitePool,
     rows: &[DecisionRow<'_>],
     contents: &[(String, String)],
-) -> Result<(), StoreError> {
+    reviews: &[ItemRow],
+) -> Result<u64, StoreError> {
     let mut tx = pool
         .begin()
         .await
@@ -140,9 +145,14 @@ pub(crate) async fn insert_decisions(
             .await
             .map_err(StoreError::query("insert decision content"))?;
     }
+    let mut queued = 0;
+    for review in reviews {
+        queued += u64::from(review.insert(&mut tx).await?);
+    }
     tx.commit()
         .await
-        .map_err(StoreError::query("commit insert decision"))
+        .map_err(StoreError::query("commit insert decision"))?;
+    Ok(queued)
 }
 
 /// Rows per multi-row statement, under SQLite's 32,766 placeholders.

@@ -101,7 +101,7 @@ async fn a_job_whose_lease_ran_out_is_claimed_again_and_the_old_worker_cannot_fi
     assert_eq!((again.id, again.attempts), (id, 2));
 
     let d = decision(Action::Allow, at(0));
-    let late = t.store.complete_job(id, "crashed", &d, false).await;
+    let late = t.store.complete_job(id, "crashed", &d, false, None).await;
     assert!(
         matches!(late, Err(StoreError::JobLeaseLost { .. })),
         "{late:?}"
@@ -117,7 +117,7 @@ async fn a_job_whose_lease_ran_out_is_claimed_again_and_the_old_worker_cannot_fi
         .await
         .expect("the holder extends its lease");
     t.store
-        .complete_job(id, "healthy", &d, false)
+        .complete_job(id, "healthy", &d, false, None)
         .await
         .expect("the holder completes");
 }
@@ -161,7 +161,7 @@ async fn completing_stores_the_decision_readable_by_id() {
     let job = job.expect("the job");
     let d = decision(Action::Block, at(0));
     t.store
-        .complete_job(job.id, "w", &d, true)
+        .complete_job(job.id, "w", &d, true, None)
         .await
         .expect("completed");
 

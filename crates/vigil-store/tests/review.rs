@@ -32,9 +32,11 @@ async fn enqueue(store: &Store, name: &str, priority: f64, k: u32) -> ReviewItem
             reason: QueueReason::Policy,
             priority,
             required_reviews: k,
+            bucket: None,
         })
         .await
         .expect("queued")
+        .expect("no bucket to fill")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -546,6 +548,7 @@ async fn items_that_cannot_be_queued_are_refused() {
         reason,
         priority,
         required_reviews: k,
+        bucket: None,
     };
     for bad in [
         new(QueueReason::Gold, 0.5, 1),
@@ -564,4 +567,118 @@ async fn items_that_cannot_be_queued_are_refused() {
         .enqueue_gold(&Item::text("g", "t"), &Labels::new(), 0.5, 1)
         .await;
     assert!(matches!(no_labels, Err(ReviewError::Invalid(_))));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn decisions_and_their_queue_entries_are_logged_together() {
+    let t = TempStore::new().await;
+    let decisions: Vec<_> = (0..3).map(|i| decision(Action::Review, at(i))).collect();
+    let entry = |i: usize| NewReview {
+        item: Item::text(format!("post-{i}"), "text"),
+        decision_id: decisions[i].id,
+        reason: QueueReason::Policy,
+        priority: 1.0,
+        required_reviews: 1,
+        bucket: None,
+    };
+    let queued = t
+        .store
+        .log_decisions(&decisions, &[], &[entry(0), entry(2)])
+        .await
+        .expect("logged");
+    assert_eq!(queued, 2);
+    let listing = t.store.list_review_queue(None, 10).await.expect("listed");
+    let mut ids: Vec<_> = listing.items.iter().map(|e| e.item_id.clone()).collect();
+    ids.sort();
+    assert_eq!(ids, ["post-0", "post-2"]);
+    for d in &decisions {
+        assert!(t.store.get_decision(d.id).await.expect("read").is_some());
+    }
+
+    // A bad entry refuses the whole batch: neither the decision nor any
+    // entry is stored.
+    let more = vec![decision(Action::Review, at(10))];
+    let mut bad = entry(0);
+    bad.decision_id = more[0].id;
+    bad.priority = f64::NAN;
+    assert!(t.store.log_decisions(&more, &[], &[bad]).await.is_err());
+    assert!(t
+        .store
+        .get_decision(more[0].id)
+        .await
+        .expect("read")
+        .is_none());
+    assert_eq!(
+        t.store
+            .list_review_queue(None, 10)
+            .await
+            .expect("listed")
+            .items
+            .len(),
+        2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_active_learning_bucket_takes_no_more_than_its_cap() {
+    let t = TempStore::new().await;
+    let bucket = |name: &str| {
+        Some(vigil_store::ReviewBucket {
+            name: name.into(),
+            max_open: 2,
+        })
+    };
+    let mut queued = Vec::new();
+    for (i, b) in ["hate/en", "hate/en", "hate/en", "hate/de"]
+        .iter()
+        .enumerate()
+    {
+        let d = decision(Action::Allow, at(i as i64));
+        t.store.insert_decision(&d).await.expect("decision stored");
+        let id = t
+            .store
+            .enqueue_review(&NewReview {
+                item: Item::text(format!("al-{i}"), "text"),
+                decision_id: d.id,
+                reason: QueueReason::ActiveLearning,
+                priority: 1.0,
+                required_reviews: 1,
+                bucket: bucket(b),
+            })
+            .await
+            .expect("no error");
+        queued.push(id);
+    }
+    assert!(queued[0].is_some() && queued[1].is_some());
+    assert!(
+        queued[2].is_none(),
+        "the third hate/en item finds its bucket full"
+    );
+    assert!(queued[3].is_some(), "another bucket has room");
+
+    // A done item frees its place.
+    let first = queued[0].expect("queued");
+    t.store
+        .claim_review(first, "alice", LONG)
+        .await
+        .expect("claimed");
+    t.store
+        .submit_review(first, "alice", &verdict(Action::Allow), None)
+        .await
+        .expect("judged");
+    let d = decision(Action::Allow, at(20));
+    t.store.insert_decision(&d).await.expect("decision stored");
+    let again = t
+        .store
+        .enqueue_review(&NewReview {
+            item: Item::text("al-again", "text"),
+            decision_id: d.id,
+            reason: QueueReason::ActiveLearning,
+            priority: 1.0,
+            required_reviews: 1,
+            bucket: bucket("hate/en"),
+        })
+        .await
+        .expect("no error");
+    assert!(again.is_some());
 }

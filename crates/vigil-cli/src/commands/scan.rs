@@ -134,8 +134,21 @@ pub fn run(home: &Home, args: ScanArgs) -> Result<ExitCode> {
         for item in &items {
             match engine.scan(item, Instant::now()) {
                 Ok(scan) => {
+                    // As the server logs a scan: the content when the
+                    // policy keeps it, and the review entry it routes to,
+                    // in the decision's own transaction.
+                    let policy = &engine.policy().policy;
+                    let d = std::slice::from_ref(&scan.decision);
+                    let review =
+                        vigil_server::review_entries(policy, d, std::slice::from_ref(item));
+                    let content = [(scan.decision.id, item)];
+                    let content: &[_] = if policy.log.store_content {
+                        &content
+                    } else {
+                        &[]
+                    };
                     store
-                        .insert_decision(&scan.decision)
+                        .log_decisions(d, content, &review)
                         .await
                         .context("cannot log the decision")?;
                     let line = serde_json::to_string(&scan.decision)?;

@@ -192,15 +192,18 @@ async fn scan_and_store(
         Some(_) => items.iter().map(|i| i.text.clone()).collect(),
         None => Vec::new(),
     };
+    // The review queue entries, written with the decisions.
+    let policy = state.engine.policy();
+    let reviews = crate::review_routing::review_entries(&policy.policy, &decisions, &items);
     // Content is kept only when the policy in force asks for it.
-    let contents = if state.engine.policy().policy.log.store_content {
+    let contents = if policy.policy.log.store_content {
         decisions.iter().map(|d| d.id).zip(items).collect()
     } else {
         Vec::new()
     };
     state
         .writer
-        .write(decisions.clone(), contents)
+        .write(decisions.clone(), contents, reviews)
         .await
         .map_err(|e| {
             ApiError::internal(

@@ -34,6 +34,7 @@ use crate::Store;
 use crate::StoreError;
 
 pub use export::{ExportRow, GoldResult};
+pub(crate) use queue::ItemRow;
 
 /// The priority of an appeal: above what routing gives (scores in [0, 1]),
 /// since a user is waiting.
@@ -112,6 +113,18 @@ pub struct NewReview {
     /// k: how many different reviewers must judge it, 1 to
     /// [`MAX_REQUIRED_REVIEWS`].
     pub required_reviews: u32,
+    /// Active learning: queue it only while its bucket has room.
+    pub bucket: Option<ReviewBucket>,
+}
+
+/// A diversity bucket of active-learning items (category and language):
+/// the queue holds at most `max_open` open items of one bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewBucket {
+    /// The bucket's name, `category/language`.
+    pub name: String,
+    /// Open items the bucket may hold.
+    pub max_open: u32,
 }
 
 /// A queued item without its content, as the queue lists it.

@@ -26,6 +26,8 @@ pub(crate) struct ItemRow {
     required_reviews: u32,
     item: String,
     gold_labels: Option<String>,
+    /// Active learning: the bucket and its cap on open items.
+    bucket: Option<(String, u32)>,
 }
 
 impl ItemRow {
@@ -65,33 +67,13 @@ impl ItemRow {
             gold_labels: gold_labels
                 .map(|l| serde_json::to_string(l).map_err(|e| json("the labels", e)))
                 .transpose()?,
+            bucket: None,
         })
     }
 
-    /// Inserts the row inside `tx`, so that it commits with whatever else
-    /// the transaction writes (a decision, an appeal).
-    pub(crate) async fn insert(&self, tx: &mut Transaction<'_, Sqlite>) -> Result<(), StoreError> {
-        sqlx::query(sql::INSERT_ITEM)
-            .bind(self.id.to_string())
-            .bind(self.decision_id.as_deref())
-            .bind(&self.item_id)
-            .bind(self.reason.as_str())
-            .bind(self.priority)
-            .bind(i64::from(self.required_reviews))
-            .bind(&self.item)
-            .bind(self.gold_labels.as_deref())
-            .bind(format_time(now_in_whole_seconds()))
-            .execute(&mut **tx)
-            .await
-            .map_err(StoreError::query("queue a review item"))?;
-        Ok(())
-    }
-}
-
-impl Store {
-    /// Queues a decision's item for review; returns the review item's id.
-    /// The reason must be `policy`, `active_learning` or `prevalence`.
-    pub async fn enqueue_review(&self, new: &NewReview) -> Result<ReviewItemId, ReviewError> {
+    /// Checks and serialises a decision's item to queue
+    /// ([`Store::enqueue_review`], and beside decisions as they are logged).
+    pub(crate) fn for_decision(new: &NewReview) -> Result<ItemRow, ReviewError> {
         if matches!(new.reason, QueueReason::Appeal | QueueReason::Gold) {
             return Err(ReviewError::Invalid(format!(
                 "reason `{}` is queued by its own method (file_appeal, enqueue_gold)",
@@ -106,8 +88,56 @@ impl Store {
             new.required_reviews,
             None,
         )?;
-        self.insert_alone(&row).await?;
-        Ok(row.id)
+        Ok(row.in_bucket(new.bucket.as_ref().map(|b| (b.name.clone(), b.max_open))))
+    }
+
+    /// Queue it only while `bucket` holds fewer than `max_open` open items.
+    pub(crate) fn in_bucket(mut self, bucket: Option<(String, u32)>) -> ItemRow {
+        self.bucket = bucket;
+        self
+    }
+
+    /// Inserts the row inside `tx`, so that it commits with whatever else
+    /// the transaction writes (a decision, an appeal).
+    /// Returns whether it was queued (a full bucket refuses it).
+    pub(crate) async fn insert(
+        &self,
+        tx: &mut Transaction<'_, Sqlite>,
+    ) -> Result<bool, StoreError> {
+        let (bucket, cap) = match &self.bucket {
+            Some((name, cap)) => (Some(name.as_str()), i64::from(*cap)),
+            None => (None, 0),
+        };
+        let inserted = sqlx::query(sql::INSERT_ITEM)
+            .bind(self.id.to_string())
+            .bind(self.decision_id.as_deref())
+            .bind(&self.item_id)
+            .bind(self.reason.as_str())
+            .bind(self.priority)
+            .bind(i64::from(self.required_reviews))
+            .bind(&self.item)
+            .bind(self.gold_labels.as_deref())
+            .bind(format_time(now_in_whole_seconds()))
+            .bind(bucket)
+            .bind(cap)
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query("queue a review item"))?
+            .rows_affected();
+        Ok(inserted == 1)
+    }
+}
+
+impl Store {
+    /// Queues a decision's item for review; returns the review item's id,
+    /// or `None` when its active-learning bucket is full. The reason must be
+    /// `policy`, `active_learning` or `prevalence`.
+    pub async fn enqueue_review(
+        &self,
+        new: &NewReview,
+    ) -> Result<Option<ReviewItemId>, ReviewError> {
+        let row = ItemRow::for_decision(new)?;
+        Ok(self.insert_alone(&row).await?.then_some(row.id))
     }
 
     /// Queues a gold item: content whose right answers, `labels`, are known,
@@ -136,17 +166,18 @@ impl Store {
         Ok(row.id)
     }
 
-    async fn insert_alone(&self, row: &ItemRow) -> Result<(), StoreError> {
+    async fn insert_alone(&self, row: &ItemRow) -> Result<bool, StoreError> {
         match &self.backend {
             Backend::Sqlite(pool) => {
                 let mut tx = pool
                     .begin()
                     .await
                     .map_err(StoreError::query("begin queue a review item"))?;
-                row.insert(&mut tx).await?;
+                let inserted = row.insert(&mut tx).await?;
                 tx.commit()
                     .await
-                    .map_err(StoreError::query("commit queue a review item"))
+                    .map_err(StoreError::query("commit queue a review item"))?;
+                Ok(inserted)
             }
         }
     }

@@ -3,11 +3,15 @@
 //! (SQLite numbers them by first appearance), reused freely after.
 
 /// Queues an item: `$1` id, `$2` decision id, `$3` item id, `$4` reason,
-/// `$5` priority, `$6` k, `$7` item JSON, `$8` gold labels JSON, `$9` time.
+/// `$5` priority, `$6` k, `$7` item JSON, `$8` gold labels JSON, `$9` time,
+/// `$10` active-learning bucket (NULL: none), `$11` the bucket's cap on open
+/// items. Inserts nothing when the bucket is full.
 pub(crate) const INSERT_ITEM: &str = "\
     INSERT INTO review_items (id, decision_id, item_id, reason, priority, required_reviews, \
-        reviews_done, status, item, gold_labels, created_at) \
-    VALUES ($1, $2, $3, $4, $5, $6, 0, 'open', $7, $8, $9)";
+        reviews_done, status, item, gold_labels, created_at, bucket) \
+    SELECT $1, $2, $3, $4, $5, $6, 0, 'open', $7, $8, $9, $10 \
+    WHERE $10 IS NULL \
+        OR (SELECT COUNT(*) FROM review_items WHERE bucket = $10 AND status = 'open') < $11";
 
 /// Files an appeal: `$1` id, `$2` decision id, `$3` statement, `$4` review
 /// item id, `$5` time.

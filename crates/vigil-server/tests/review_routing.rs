@@ -1,0 +1,69 @@
+//! Scans route to the review queue as they are logged: an item in the
+//! policy's review band is queued with reason `policy`, and with
+//! `prevalence_rate = 1` every allowed item is queued for the prevalence
+//! sample — each in the same transaction as its decision.
+
+mod common;
+
+use common::{Options, TestServer, THREAT};
+
+const POLICY: &str = r#"
+[policy]
+name = "routing"
+version = "1"
+
+[categories.violence]
+description = "Threats."
+dsa_category = "STATEMENT_CATEGORY_VIOLENCE"
+terms_ground = "Terms: violence"
+thresholds = { review = 0.3 }
+
+[review]
+prevalence_rate = 1.0
+active_learning_rate = 0.0
+required_reviews = 2
+"#;
+
+#[test]
+fn scanned_items_are_queued_by_the_policy_and_the_prevalence_sample() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let policy = dir.path().join("routing.toml");
+    std::fs::write(&policy, POLICY).expect("policy written");
+    let server = TestServer::start_with(Options {
+        policy,
+        ..Options::default()
+    });
+    let threat = server.scan_text("post-threat", THREAT);
+    assert_eq!(threat["action"], "review");
+    let calm = server.scan_text("post-calm", "Lovely weather for a walk in the park today");
+    assert_eq!(calm["action"], "allow");
+
+    let queue = server.get("/v1/review/queue", Some(&server.keys.review));
+    queue.expect_status(200);
+    let queue = queue.json();
+    assert_eq!(queue["counts"]["policy"], 1, "{queue}");
+    assert_eq!(queue["counts"]["prevalence"], 1, "{queue}");
+    let items = queue["items"].as_array().expect("items");
+    let find = |item: &str| {
+        items
+            .iter()
+            .find(|e| e["item_id"] == item)
+            .unwrap_or_else(|| panic!("{item} is not queued: {queue}"))
+    };
+    let t = find("post-threat");
+    assert_eq!(t["reason"], "policy");
+    assert_eq!(t["decision_id"], threat["id"]);
+    assert_eq!(t["required_reviews"], 2);
+    let c = find("post-calm");
+    assert_eq!(c["reason"], "prevalence");
+    assert!(
+        t["priority"].as_f64() > c["priority"].as_f64(),
+        "the policy's review band comes before the prevalence sample: {queue}"
+    );
+
+    // The reviewer sees the content, though the decision log keeps none.
+    let id = t["id"].as_str().expect("an id");
+    let item = server.get(&format!("/v1/review/items/{id}"), Some(&server.keys.review));
+    item.expect_status(200);
+    assert_eq!(item.json()["content"]["text"], THREAT);
+}
