@@ -340,14 +340,27 @@ async fn watch_policy(engine: Arc<Engine>, store: Store, metrics: Arc<Metrics>, 
 
 /// Deletes decisions older than the retention period, once an hour: `keep`
 /// when the operator set one, else the `[log] retention_days` of the policy
-/// in force (read at each pass, so a reloaded policy applies).
+/// in force (read at each pass, so a reloaded policy applies). In the same
+/// pass, clears the content of review items done more than the policy's
+/// `[review] content_retention_days` ago (their verdicts stay).
 async fn apply_retention(engine: Arc<Engine>, store: Store, keep: Option<Duration>) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
+        let policy = engine.policy();
+        let review_days = u64::from(policy.policy.review.content_retention_days);
+        let review_cutoff =
+            time::OffsetDateTime::now_utc() - Duration::from_secs(review_days * 86_400);
+        match store.purge_review_content_done_before(review_cutoff).await {
+            Ok(0) => {}
+            Ok(n) => log(
+                "info",
+                format_args!("retention: cleared the content of {n} reviewed items"),
+            ),
+            Err(e) => log("error", format_args!("review content purge failed: {e}")),
+        }
         let Some(keep) = keep.or_else(|| {
-            engine
-                .policy()
+            policy
                 .policy
                 .log
                 .retention_days
