@@ -11,7 +11,7 @@
 //! `docs/review-ui.md` describes the views and shortcuts.
 
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::Serialize;
@@ -106,14 +106,16 @@ pub(crate) fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
             get(move || async move { serve(content_type, body.as_bytes().to_vec()) }),
         );
     }
-    router.route(
-        "/review/vocabulary.json",
-        get(|| async {
-            // Serialising three lists of static strings cannot fail.
-            let body = serde_json::to_vec(&vocabulary()).unwrap_or_default();
-            serve("application/json", body)
-        }),
-    )
+    router
+        .route("/review/", get(|| async { Redirect::permanent("/review") }))
+        .route(
+            "/review/vocabulary.json",
+            get(|| async {
+                // Serialising three lists of static strings cannot fail.
+                let body = serde_json::to_vec(&vocabulary()).unwrap_or_default();
+                serve("application/json", body)
+            }),
+        )
 }
 
 /// An asset with the headers every page file carries.

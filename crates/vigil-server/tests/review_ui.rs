@@ -116,6 +116,9 @@ fn the_page_and_its_modules_are_served_with_a_strict_policy() {
         vocabulary.json()["actions"],
         json!(["allow", "review", "restrict", "block"])
     );
+    let slash = server.get("/review/", None);
+    assert_eq!(slash.status, 200, "/review/ leads to the page");
+    assert!(slash.body.contains("/review/app.js"));
     server
         .get("/review/missing.js", None)
         .expect_error(404, "not_found");

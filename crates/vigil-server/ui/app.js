@@ -210,8 +210,17 @@ function itemKey(event) {
 
 async function start() {
   document.addEventListener("keydown", onKey);
-  document.getElementById("sign-out").addEventListener("click", () => signOut());
-  document.getElementById("queue-button").addEventListener("click", () => guarded(showQueue));
+  // Leaving an item by either button gives it back, so no one waits for
+  // a lease that its holder has walked away from.
+  document.getElementById("sign-out").addEventListener("click", () =>
+    guarded(async () => {
+      if (state.item) await state.api.release(state.item.id);
+      signOut();
+    }),
+  );
+  document.getElementById("queue-button").addEventListener("click", () =>
+    guarded(state.item ? release : showQueue),
+  );
   const response = await fetch("/review/vocabulary.json");
   state.vocabulary = await response.json();
   const key = sessionStorage.getItem(KEY_STORAGE);
