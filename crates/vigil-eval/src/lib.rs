@@ -28,6 +28,9 @@
 //! `agreement` measures how far raters agree beyond chance on nominal labels:
 //! [`cohen_kappa`] for two, [`krippendorff_alpha`] for any number with
 //! missing labels, each with a bootstrap interval.
+//! [`online`] estimates a running deployment's precision, prevalence and
+//! recall from its review samples, and measures score drift (PSI,
+//! Kolmogorov–Smirnov), decision-rate changes and latency percentiles.
 //!
 //! ```
 //! use vigil_eval::{
@@ -83,4 +86,5 @@ pub use threshold::{
 };
 pub mod evaluate;
 pub mod gate;
+pub mod online;
 pub mod report;
