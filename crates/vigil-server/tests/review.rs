@@ -327,6 +327,14 @@ fn gold_items_measure_reviewers_and_reviews_export() {
         claimed.get("gold_labels").is_none(),
         "reviewers do not see the answers"
     );
+    // Nor that it is gold: it looks like the policy's own review band.
+    assert_eq!(claimed["reason"], "policy");
+    let listed = server.get("/v1/review/queue", review).json();
+    assert_eq!(listed["counts"]["policy"], 1, "{listed}");
+    assert!(listed["counts"].get("gold").is_none(), "{listed}");
+    assert_eq!(listed["items"][0]["reason"], "policy");
+    let as_admin = server.get(&format!("/v1/review/items/{gold}"), admin).json();
+    assert_eq!(as_admin["reason"], "gold");
     server
         .post_json(
             &format!("/v1/review/items/{gold}/verdict"),

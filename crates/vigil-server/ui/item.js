@@ -132,7 +132,7 @@ function highlighted(text, spans) {
 }
 
 function decisionSection(decision) {
-  if (!decision) return el("section", { class: "decision" }, el("h3", {}, "Decision"), el("p", {}, "No decision (a gold item, or the decision was deleted)."));
+  if (!decision) return el("section", { class: "decision" }, el("h3", {}, "Decision"), el("p", {}, "No decision on record (retention deleted it, or the item was queued without one)."));
   const categories = (decision.categories || []).slice().sort((a, b) => b.score - a.score);
   return el(
     "section",

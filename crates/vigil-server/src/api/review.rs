@@ -124,7 +124,8 @@ pub(super) async fn queue(
     headers: HeaderMap,
     query: Result<Query<QueueQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    auth::require(&state.store, &headers, Scope::Review).await?;
+    let key = auth::require(&state.store, &headers, Scope::Review).await?;
+    let admin = key.allows(Scope::Admin);
     let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", m);
     let Query(query) = query.map_err(|e| bad(e.body_text()))?;
     let reason = query
@@ -141,14 +142,15 @@ pub(super) async fn queue(
         .list_review_queue(reason, limit)
         .await
         .map_err(review_error)?;
-    let view = QueueView {
-        counts: listing
-            .counts
-            .iter()
-            .map(|(r, n)| (r.as_str(), *n))
-            .collect(),
-        items: listing.items,
-    };
+    let mut counts = std::collections::BTreeMap::new();
+    for (r, n) in &listing.counts {
+        *counts.entry(shown_reason(*r, admin).as_str()).or_insert(0) += *n;
+    }
+    let mut items = listing.items;
+    for e in &mut items {
+        e.reason = shown_reason(e.reason, admin);
+    }
+    let view = QueueView { counts, items };
     Ok(Json(view).into_response())
 }
 
@@ -330,12 +332,14 @@ async fn view(state: &AppState, key: &ApiKey, item: ReviewItem) -> Result<ItemVi
         None => None,
     };
     let admin = key.allows(Scope::Admin);
+    let mut entry = item.entry;
+    entry.reason = shown_reason(entry.reason, admin);
     let claim = item.claim.map(|c| ClaimView {
         reviewer: (admin || c.reviewer == key.id).then_some(c.reviewer),
         lease_until: c.lease_until,
     });
     Ok(ItemView {
-        entry: item.entry,
+        entry,
         content: item.content,
         decision,
         appeal: item.appeal,
@@ -344,6 +348,16 @@ async fn view(state: &AppState, key: &ApiKey, item: ReviewItem) -> Result<ItemVi
         gold_labels: item.gold_labels.filter(|_| admin),
         reviews: admin.then_some(item.reviews),
     })
+}
+
+/// The reason a key is shown: gold items look like the policy's own review
+/// band to reviewers, so that they judge them as they judge any item and
+/// their accuracy on gold measures their everyday work; admins see `gold`.
+fn shown_reason(reason: QueueReason, admin: bool) -> QueueReason {
+    match reason {
+        QueueReason::Gold if !admin => QueueReason::Policy,
+        r => r,
+    }
 }
 
 /// A body that may be empty (the defaults) or JSON of `T`.
