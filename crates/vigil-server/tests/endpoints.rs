@@ -323,6 +323,7 @@ fn the_served_openapi_document_lists_every_route() {
             "/v1/review/items/{id}/claim",
             "/v1/review/items/{id}/release",
             "/v1/review/items/{id}/verdict",
+            "/v1/review/quality",
             "/v1/review/queue",
             "/v1/scan",
             "/v1/scan/batch",

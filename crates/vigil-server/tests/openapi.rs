@@ -167,6 +167,7 @@ fn every_documented_operation_is_served() {
             "GET /v1/review/export",
             "GET /v1/review/gold/results",
             "GET /v1/review/items/{id}",
+            "GET /v1/review/quality",
             "GET /v1/review/queue",
             "GET /v1/statements",
             "POST /v1/decisions/{id}/appeals",

@@ -333,7 +333,9 @@ fn gold_items_measure_reviewers_and_reviews_export() {
     assert_eq!(listed["counts"]["policy"], 1, "{listed}");
     assert!(listed["counts"].get("gold").is_none(), "{listed}");
     assert_eq!(listed["items"][0]["reason"], "policy");
-    let as_admin = server.get(&format!("/v1/review/items/{gold}"), admin).json();
+    let as_admin = server
+        .get(&format!("/v1/review/items/{gold}"), admin)
+        .json();
     assert_eq!(as_admin["reason"], "gold");
     server
         .post_json(
@@ -354,6 +356,32 @@ fn gold_items_measure_reviewers_and_reviews_export() {
         (Some(2), Some(1))
     );
     assert_eq!(row["accuracy"], 0.5);
+
+    // The full quality report: per category, with intervals.
+    server
+        .get("/v1/review/quality", review)
+        .expect_error(403, "forbidden");
+    let quality = server.get("/v1/review/quality", admin);
+    quality.expect_status(200);
+    let quality = quality.json();
+    assert_eq!(quality["gold_items"], 1, "{quality}");
+    let accuracy = quality["reviewers"][0]["accuracy"]
+        .as_array()
+        .expect("accuracy per category");
+    let of = |c: &str| {
+        accuracy
+            .iter()
+            .find(|a| a["category"] == c)
+            .unwrap_or_else(|| panic!("no {c}: {quality}"))
+    };
+    assert_eq!(
+        (
+            of("violence")["judged"].as_u64(),
+            of("violence")["correct"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(of("hate")["false_positives"], 1);
 
     let export = server.get("/v1/review/export", admin);
     export.expect_status(200);

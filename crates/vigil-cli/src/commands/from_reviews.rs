@@ -12,7 +12,6 @@ use vigil_policy::Policy;
 use vigil_review::dataset::{dataset_from_reviews, ExportedReview, FromReviews, ReviewedItem};
 use vigil_store::Store;
 
-use crate::commands::review::all_reviewed;
 use crate::commands::store::runtime;
 use crate::commands::StoreArg;
 
@@ -49,9 +48,9 @@ pub fn run(home: &Home, args: FromReviewsArgs) -> Result<ExitCode> {
     let url = home.store_url(args.store.db.as_deref());
     let rows = runtime()?.block_on(async {
         let store = Store::open(&url).await?;
-        let rows = all_reviewed(&store).await;
+        let rows = vigil_server::all_reviewed(&store).await;
         store.close().await;
-        rows
+        anyhow::Ok(rows?)
     })?;
     let items: Vec<ReviewedItem> = rows
         .into_iter()

@@ -2,18 +2,16 @@
 //! review queue from the command line (reviewers work it in the browser or
 //! over `/v1/review/...`; docs/review.md).
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use vigil_cli::home::Home;
-use vigil_core::{Labels, QueueReason};
+use vigil_core::QueueReason;
 use vigil_data::{Dataset, Split};
-use vigil_review::adjudicate::ReviewRow;
-use vigil_review::quality::{review_quality, Coefficient, QualityOptions};
-use vigil_store::{ExportRow, Store};
+use vigil_review::quality::Coefficient;
+use vigil_store::Store;
 
 use crate::commands::store::runtime;
 use crate::commands::StoreArg;
@@ -162,45 +160,14 @@ fn gold(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Every done review item, page by page.
-pub async fn all_reviewed(store: &Store) -> Result<Vec<ExportRow>> {
-    const PAGE: u32 = 1000;
-    let mut out: Vec<ExportRow> = Vec::new();
-    loop {
-        let after = out.last().map(|r| r.id);
-        let page = store.export_reviews(after, PAGE).await?;
-        let done = page.len() < PAGE as usize;
-        out.extend(page);
-        if done {
-            return Ok(out);
-        }
-    }
-}
-
 fn stats(home: &Home, json: bool, store: StoreArg) -> Result<ExitCode> {
     let url = home.store_url(store.db.as_deref());
-    let rows = runtime()?.block_on(async {
+    let report = runtime()?.block_on(async {
         let store = Store::open(&url).await?;
-        let rows = all_reviewed(&store).await;
+        let report = vigil_server::quality_report(&store).await;
         store.close().await;
-        rows
+        anyhow::Ok(report?)
     })?;
-    let mut reviews = Vec::new();
-    let mut gold: BTreeMap<String, Labels> = BTreeMap::new();
-    for row in &rows {
-        let key = row.id.to_string();
-        if let Some(labels) = &row.gold_labels {
-            gold.insert(key.clone(), labels.clone());
-        }
-        for r in &row.reviews {
-            reviews.push(ReviewRow {
-                item_id: key.clone(),
-                reviewer: r.reviewer.clone(),
-                verdict: r.verdict.clone(),
-            });
-        }
-    }
-    let report = review_quality(&reviews, &gold, &QualityOptions::default())?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);

@@ -116,6 +116,7 @@ fn api_router(config: &ServeConfig) -> OpenApiRouter<AppState> {
         .routes(routes!(review_admin::file_appeal))
         .routes(routes!(review_admin::add_gold))
         .routes(routes!(review_admin::gold_results))
+        .routes(routes!(review_admin::quality))
         .routes(routes!(review_admin::export))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))

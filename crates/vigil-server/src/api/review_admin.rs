@@ -180,6 +180,32 @@ pub(super) async fn gold_results(
     Ok(Json(serde_json::json!({ "reviewers": reviewers })).into_response())
 }
 
+/// Reviewer quality: each reviewer's accuracy on gold items per category
+/// (Wilson intervals) and agreement per category (Krippendorff's alpha,
+/// Cohen's kappa per pair), over every done review item
+/// (docs/review-quality.md); the same report as `vigil review stats --json`.
+#[utoipa::path(
+    get,
+    path = "/v1/review/quality",
+    responses(
+        (status = 200, description = "the quality report (docs/review-quality.md)", body = Object),
+        (status = 401, description = "no valid API key", body = ErrorBody),
+        (status = 403, description = "the key lacks the `admin` scope", body = ErrorBody),
+    ),
+    security(("api_key" = ["admin"])),
+    tag = "review"
+)]
+pub(super) async fn quality(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    auth::require(&state.store, &headers, Scope::Admin).await?;
+    let report = crate::quality_report(&state.store)
+        .await
+        .map_err(|e| ApiError::internal("store_unavailable", e.to_string()))?;
+    Ok(Json(report).into_response())
+}
+
 /// Done items as training data, one JSON object a line.
 #[utoipa::path(
     get,
