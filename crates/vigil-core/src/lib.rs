@@ -6,7 +6,8 @@
 //! [`Action`], a [`CategoryDecision`] per category with the [`Thresholds`]
 //! applied, [`Reason`]s, the policy and model versions, and an input digest.
 //! Data sets attach [`Labels`] to items, where an absent category is unknown.
-//! [`dsa`] holds the EU DSA Transparency Database vocabulary.
+//! [`dsa`] holds the EU DSA Transparency Database vocabulary; a
+//! [`ReporterType`] says who sent a notice and which `source_type` it maps to.
 //!
 //! This crate does no I/O and depends on no other Vigil crate.
 //!
@@ -28,6 +29,7 @@ mod digest;
 pub mod dsa;
 mod item;
 mod labels;
+mod notice;
 mod review;
 mod score;
 mod signal;
@@ -40,6 +42,7 @@ pub use decision::{
 pub use digest::{sha256_hex, InputDigest};
 pub use item::{Item, Media, MediaKind, MediaSource, Meta, Modality};
 pub use labels::Labels;
+pub use notice::{NoticeOutcome, ReporterType, UnknownReporterType};
 pub use review::{AppealOutcome, QueueReason, UnknownQueueReason, Verdict};
 pub use score::{InvalidScore, Score};
 pub use signal::{Evidence, Location, Signal};

@@ -14,6 +14,10 @@ use crate::{Action, Labels};
 pub enum QueueReason {
     /// A user contested the decision; reviewers uphold or overturn it.
     Appeal,
+    /// Someone reported the item (a DSA notice: a user, a trusted flagger or
+    /// an authority's order); priority by who sent it
+    /// ([`crate::ReporterType::priority`]).
+    Notice,
     /// The policy's action was `review`.
     Policy,
     /// Picked by active learning: a score close to a threshold, where a
@@ -28,8 +32,9 @@ pub enum QueueReason {
 
 impl QueueReason {
     /// Every reason, in the order above.
-    pub const ALL: [QueueReason; 5] = [
+    pub const ALL: [QueueReason; 6] = [
         QueueReason::Appeal,
+        QueueReason::Notice,
         QueueReason::Policy,
         QueueReason::ActiveLearning,
         QueueReason::Prevalence,
@@ -40,6 +45,7 @@ impl QueueReason {
     pub const fn as_str(self) -> &'static str {
         match self {
             QueueReason::Appeal => "appeal",
+            QueueReason::Notice => "notice",
             QueueReason::Policy => "policy",
             QueueReason::ActiveLearning => "active_learning",
             QueueReason::Prevalence => "prevalence",
@@ -56,7 +62,7 @@ impl fmt::Display for QueueReason {
 
 /// A string that names no queue reason.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown queue reason `{0}`; the reasons are appeal, policy, active_learning, prevalence, gold")]
+#[error("unknown queue reason `{0}`; the reasons are appeal, notice, policy, active_learning, prevalence, gold")]
 pub struct UnknownQueueReason(pub String);
 
 impl FromStr for QueueReason {
@@ -129,9 +135,10 @@ mod tests {
 
     #[test]
     fn a_verdict_keeps_unjudged_categories_unknown() {
-        let v: Verdict =
-            serde_json::from_str(r#"{"labels": {"hate": 1, "violence": false}, "action": "block"}"#)
-                .unwrap();
+        let v: Verdict = serde_json::from_str(
+            r#"{"labels": {"hate": 1, "violence": false}, "action": "block"}"#,
+        )
+        .unwrap();
         assert_eq!(v.labels.get(Category::Hate), Some(true));
         assert_eq!(v.labels.get(Category::Violence), Some(false));
         assert_eq!(v.labels.get(Category::Sexual), None);

@@ -37,6 +37,7 @@ mod blocklist;
 mod decide;
 mod diagnostic;
 mod media;
+mod notices;
 mod policy;
 mod raw;
 mod review;
@@ -47,6 +48,7 @@ pub use blocklist::BlocklistSpec;
 pub use decide::{fuse_max, CategoryScore, DecisionInput};
 pub use diagnostic::{Diagnostic, Severity};
 pub use media::{AudioSettings, VideoSettings};
+pub use notices::{NoticeHandling, NoticeSettings};
 pub use policy::{
     CategoryPolicy, Checked, DsaSettings, LogSettings, Obligation, Policy, PolicyErrors,
 };

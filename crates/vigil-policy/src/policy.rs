@@ -12,6 +12,7 @@ use crate::banks::{BankUse, ImageSettings};
 use crate::blocklist::BlocklistSpec;
 use crate::diagnostic::{Diagnostic, Locator, Severity};
 use crate::media::{AudioSettings, VideoSettings};
+use crate::notices::NoticeSettings;
 use crate::raw::{RawCategory, RawObligation, RawPolicy};
 use crate::review::ReviewSettings;
 
@@ -101,6 +102,8 @@ pub struct Policy {
     pub banks: Vec<BankUse>,
     /// What goes to human review and how (`[review]`).
     pub review: ReviewSettings,
+    /// How notices' items are handled (`[notices]`).
+    pub notices: NoticeSettings,
 }
 
 /// Why a policy could not be used: every error found, each located.
@@ -354,6 +357,12 @@ impl Validation<'_> {
                 ok = false;
                 ReviewSettings::default()
             });
+        let notices =
+            crate::notices::validate_notices(self.loc, raw.notices, &mut self.diagnostics)
+                .unwrap_or_else(|| {
+                    ok = false;
+                    NoticeSettings::default()
+                });
         let mut banks = Vec::new();
         for (name, value) in raw.banks {
             match crate::banks::validate_bank(
@@ -397,6 +406,7 @@ impl Validation<'_> {
             audio,
             banks,
             review,
+            notices,
         })
     }
 

@@ -32,6 +32,19 @@ pub(crate) struct RawPolicy {
     pub banks: BTreeMap<Spanned<String>, Spanned<RawBankUse>>,
     #[serde(default)]
     pub review: Option<RawReview>,
+    #[serde(default)]
+    pub notices: Option<RawNotices>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawNotices {
+    #[serde(default)]
+    pub user: Option<Spanned<String>>,
+    #[serde(default)]
+    pub trusted_flagger: Option<Spanned<String>>,
+    #[serde(default)]
+    pub authority_order: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

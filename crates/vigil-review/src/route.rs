@@ -133,7 +133,7 @@ pub fn priority(
 /// measuring; gold items are weighted by the store as their cover requires.
 fn reason_weight(reason: QueueReason) -> f64 {
     match reason {
-        QueueReason::Appeal => 4.0,
+        QueueReason::Appeal | QueueReason::Notice => 4.0,
         QueueReason::Policy => 2.0,
         QueueReason::ActiveLearning | QueueReason::Prevalence | QueueReason::Gold => 1.0,
     }

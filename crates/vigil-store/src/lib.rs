@@ -120,6 +120,7 @@ mod keys;
 mod location;
 mod media_banks;
 mod models;
+mod notices;
 mod policies;
 mod review;
 mod shadow_scores;
@@ -138,10 +139,11 @@ pub use jobs::{
 pub use keys::{ApiKey, Scope, UnknownScope};
 pub use media_banks::{MediaBankSnapshot, MediaEntry, NewMediaEntry};
 pub use models::{ModelKind, ModelStatus, NewModel, RegisteredModel};
+pub use notices::{NewNotice, Notice, NoticeError, NoticeId, NoticeRoute, NoticeStatus};
 pub use policies::StoredPolicy;
 pub use review::{
-    Appeal, Claim, ExportRow, GoldResult, NewReview, QueueEntry, QueueListing, ReviewError,
-    ReviewBucket, ReviewItem, ReviewItemId, ReviewRecord, ReviewStatus, Submitted, APPEAL_PRIORITY,
+    Appeal, Claim, ExportRow, GoldResult, NewReview, QueueEntry, QueueListing, ReviewBucket,
+    ReviewError, ReviewItem, ReviewItemId, ReviewRecord, ReviewStatus, Submitted, APPEAL_PRIORITY,
     MAX_REQUIRED_REVIEWS, MAX_STATEMENT_CHARS,
 };
 pub use shadow_scores::ShadowScore;

@@ -14,7 +14,7 @@ use super::{
 use crate::banks::{format_time, now_in_whole_seconds};
 use crate::codec::unix_ms;
 use crate::store::Backend;
-use crate::{Store, StoreError};
+use crate::{notices, Store, StoreError};
 
 /// A review item as inserted, checked and serialised.
 pub(crate) struct ItemRow {
@@ -74,9 +74,9 @@ impl ItemRow {
     /// Checks and serialises a decision's item to queue
     /// ([`Store::enqueue_review`], and beside decisions as they are logged).
     pub(crate) fn for_decision(new: &NewReview) -> Result<ItemRow, ReviewError> {
-        if matches!(new.reason, QueueReason::Appeal | QueueReason::Gold) {
+        if [QueueReason::Appeal, QueueReason::Gold, QueueReason::Notice].contains(&new.reason) {
             return Err(ReviewError::Invalid(format!(
-                "reason `{}` is queued by its own method (file_appeal, enqueue_gold)",
+                "reason `{}` is queued by its own method (file_appeal, enqueue_gold, file_notice)",
                 new.reason
             )));
         }
@@ -269,7 +269,7 @@ impl Store {
     /// a live claim, and releases the claim. The item is done at its k-th
     /// verdict. `outcome` is required for an appeal and refused otherwise;
     /// when an appeal is done its outcome is the majority's (a tie upholds
-    /// the decision), recorded on the appeal in the same transaction.
+    /// the decision), recorded on the appeal in the same transaction, as is a notice's outcome.
     pub async fn submit_review(
         &self,
         id: ReviewItemId,
@@ -436,8 +436,10 @@ async fn record(
     } else {
         ReviewStatus::Open
     };
-    if status == ReviewStatus::Done && reason == QueueReason::Appeal {
-        decide_appeal(tx, &id_text, &stamp).await?;
+    match (status, reason) {
+        (ReviewStatus::Done, QueueReason::Appeal) => decide_appeal(tx, &id_text, &stamp).await?,
+        (ReviewStatus::Done, QueueReason::Notice) => notices::decide_notice(tx, &id_text).await?,
+        _ => {}
     }
     Ok(Some(Submitted {
         id,
