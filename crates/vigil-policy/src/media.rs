@@ -144,7 +144,7 @@ pub(crate) fn validate_audio(
 }
 
 /// A number from `lo` to `hi`, or an error at its place; `None` when absent.
-fn in_range(
+pub(crate) fn in_range(
     loc: &Locator<'_>,
     what: &str,
     raw: &Option<Spanned<f64>>,

@@ -19,6 +19,7 @@ use toml::Spanned;
 use vigil_core::Category;
 
 use crate::diagnostic::{Diagnostic, Locator};
+use crate::media::in_range;
 use crate::raw::RawReview;
 
 /// How the review queue is filled and worked (`[review]`).
@@ -103,7 +104,7 @@ pub(crate) fn validate_review(
     ) {
         s.lease_seconds = l;
     }
-    if let Some(r) = num_in(
+    if let Some(r) = in_range(
         loc,
         "[review] prevalence_rate",
         &raw.prevalence_rate,
@@ -113,7 +114,7 @@ pub(crate) fn validate_review(
     ) {
         s.prevalence_rate = r;
     }
-    if let Some(r) = num_in(
+    if let Some(r) = in_range(
         loc,
         "[review] active_learning_rate",
         &raw.active_learning_rate,
@@ -123,7 +124,7 @@ pub(crate) fn validate_review(
     ) {
         s.active_learning_rate = r;
     }
-    if let Some(m) = num_in(
+    if let Some(m) = in_range(
         loc,
         "[review] active_learning_margin",
         &raw.active_learning_margin,
@@ -168,7 +169,7 @@ pub(crate) fn validate_review(
                 continue;
             }
         };
-        if let Some(w) = num_in(
+        if let Some(w) = in_range(
             loc,
             "[review] severity",
             &Some(weight),
@@ -180,27 +181,6 @@ pub(crate) fn validate_review(
         }
     }
     (diagnostics.len() == before).then_some(s)
-}
-
-fn num_in(
-    loc: &Locator<'_>,
-    what: &str,
-    raw: &Option<Spanned<f64>>,
-    lo: f64,
-    hi: f64,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<f64> {
-    let raw = raw.as_ref()?;
-    let v = *raw.get_ref();
-    if (lo..=hi).contains(&v) {
-        Some(v)
-    } else {
-        diagnostics.push(loc.error(
-            raw.span(),
-            format!("{what} must be from {lo} to {hi}; it is {v}"),
-        ));
-        None
-    }
 }
 
 fn int_in(
