@@ -76,6 +76,7 @@
 mod batch;
 mod date;
 mod from_decision;
+mod from_notice;
 mod http_url;
 mod iso_codes;
 mod rule;
@@ -85,6 +86,9 @@ mod validate;
 pub use batch::{write_batches, Batch, Refused, WriteError, MAX_BATCH};
 pub use date::{APPLICATION_DATE_MIN, CONTENT_DATE_MIN, DATE_MAX};
 pub use from_decision::{statement_for, StatementError, StatementOptions};
+pub use from_notice::{
+    statement_for_rescan, statement_for_reviewed_notice, NoticeSource, ReviewedNotice,
+};
 pub use iso_codes::{is_eu_eea_country, is_iso_639_1, EU_EEA_COUNTRIES, ISO_639_1_LANGUAGES};
 pub use rule::{
     Rule, Violation, MAX_EXPLANATION_CHARS, MAX_FACTS_CHARS, MAX_GROUND_CHARS, MAX_OTHER_CHARS,
