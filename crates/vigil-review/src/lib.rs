@@ -10,6 +10,6 @@
 
 pub mod active;
 pub mod adjudicate;
-pub mod quality;
 pub mod dataset;
+pub mod quality;
 pub mod route;
