@@ -315,6 +315,8 @@ fn the_served_openapi_document_lists_every_route() {
             "/v1/decisions/{id}/appeals",
             "/v1/decisions/{id}/content",
             "/v1/jobs/{id}",
+            "/v1/notices",
+            "/v1/notices/{id}",
             "/v1/review/claim",
             "/v1/review/export",
             "/v1/review/gold",

@@ -53,6 +53,8 @@ fn sample_body(schema: &str) -> Value {
         "GoldRequest" => json!({"item": item, "labels": {"hate": false}}),
         "ClaimNextRequest" | "ClaimRequest" => json!({}),
         "VerdictRequest" => json!({"verdict": {"labels": {}, "action": "allow"}}),
+        "NoticeRequest" => json!({"item_id": "openapi-check", "reporter_type": "user",
+            "category": "hate", "explanation": "A slur.", "item": item}),
         other => panic!("no sample body for the request schema `{other}`; add one"),
     }
 }
@@ -101,12 +103,25 @@ fn every_documented_operation_is_served() {
         .post_json(&claim, admin, &json!({}))
         .expect_status(200);
 
+    // A notice, for the notice path.
+    let notice = server.post_json(
+        "/v1/notices",
+        Some(server.keys.scan.as_str()),
+        &sample_body("NoticeRequest"),
+    );
+    let notice_id = notice.json()["id"]
+        .as_str()
+        .expect("a notice id")
+        .to_owned();
+
     let doc = server.get("/openapi.json", None).json();
     let paths = doc["paths"].as_object().expect("the document lists paths");
     let mut checked = Vec::new();
     for (template, operations) in paths {
         let id = if template.starts_with("/v1/jobs/") {
             &job_id
+        } else if template.starts_with("/v1/notices/") {
+            &notice_id
         } else if template == "/v1/review/items/{id}/verdict" {
             &held_id
         } else if template.starts_with("/v1/review/items/") {
@@ -164,6 +179,7 @@ fn every_documented_operation_is_served() {
             "GET /v1/decisions/{id}",
             "GET /v1/decisions/{id}/content",
             "GET /v1/jobs/{id}",
+            "GET /v1/notices/{id}",
             "GET /v1/review/export",
             "GET /v1/review/gold/results",
             "GET /v1/review/items/{id}",
@@ -171,6 +187,7 @@ fn every_documented_operation_is_served() {
             "GET /v1/review/queue",
             "GET /v1/statements",
             "POST /v1/decisions/{id}/appeals",
+            "POST /v1/notices",
             "POST /v1/review/claim",
             "POST /v1/review/gold",
             "POST /v1/review/items/{id}/claim",

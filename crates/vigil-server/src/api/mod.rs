@@ -11,6 +11,7 @@ mod body;
 mod decisions;
 mod health;
 mod jobs;
+mod notices;
 mod review;
 mod review_admin;
 mod scan;
@@ -118,6 +119,8 @@ fn api_router(config: &ServeConfig) -> OpenApiRouter<AppState> {
         .routes(routes!(review_admin::gold_results))
         .routes(routes!(review_admin::quality))
         .routes(routes!(review_admin::export))
+        .routes(routes!(notices::file_notice))
+        .routes(routes!(notices::get_notice))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))
