@@ -65,6 +65,12 @@
 //! with a [`ReviewError`] naming the refusal (a claim held by another, a
 //! lease run out, …).
 //!
+//! The online report (docs/online-report.md) reads its figures here, each
+//! with the query that produced it ([`Audited`]): [`Store::online_action_counts`],
+//! [`Store::online_checked_restrictions`], [`Store::online_prevalence_sample`],
+//! [`Store::online_scores`] and [`Store::online_latencies_us`], over an
+//! [`OnlineWindow`] and an [`OnlineSlice`] of language and modality.
+//!
 //! Every failure is a [`StoreError`] naming the problem: a refused URL, a
 //! failed migration, a duplicate id, a stored row that no longer parses.
 //!
@@ -121,6 +127,7 @@ mod location;
 mod media_banks;
 mod models;
 mod notices;
+mod online;
 mod policies;
 mod review;
 mod shadow_scores;
@@ -140,6 +147,10 @@ pub use keys::{ApiKey, Scope, UnknownScope};
 pub use media_banks::{MediaBankSnapshot, MediaEntry, NewMediaEntry};
 pub use models::{ModelKind, ModelStatus, NewModel, RegisteredModel};
 pub use notices::{NewNotice, Notice, NoticeError, NoticeId, NoticeRoute, NoticeStatus};
+pub use online::{
+    ActionCounts, Audited, BoundParam, CheckedRestrictions, OnlineSlice, OnlineWindow,
+    PrevalenceSample, QueryTrace,
+};
 pub use policies::StoredPolicy;
 pub use review::{
     Appeal, Claim, ExportRow, GoldResult, NewReview, QueueEntry, QueueListing, ReviewBucket,
