@@ -71,6 +71,12 @@
 //! [`Store::online_scores`] and [`Store::online_latencies_us`], over an
 //! [`OnlineWindow`] and an [`OnlineSlice`] of language and modality.
 //!
+//! The DSA transparency report's figures are counted here too
+//! ([`Store::transparency_own_initiative`], [`Store::transparency_complaints`],
+//! [`Store::transparency_notices`], [`Store::transparency_automated_means`]
+//! over a [`ReportWindow`]), each [`Section`] with the [`QueryRecord`]s that
+//! produced it, for the report's audit.
+//!
 //! Every failure is a [`StoreError`] naming the problem: a refused URL, a
 //! failed migration, a duplicate id, a stored row that no longer parses.
 //!
@@ -134,6 +140,7 @@ mod shadow_scores;
 mod sql;
 mod sqlite;
 mod store;
+mod transparency;
 
 pub use bank_entries::{BankChanges, BankEntry, EntriesAdded, NewEntry};
 pub use banks::{Bank, BankKind, BankMedia, UnknownBankMedia, MAX_BANK_NAME_CHARS};
@@ -159,3 +166,7 @@ pub use review::{
 };
 pub use shadow_scores::ShadowScore;
 pub use store::Store;
+pub use transparency::{
+    AutomatedMeansRow, ComplaintRow, Detection, NoticeRow, OwnInitiativeRow, QueryRecord,
+    ReportWindow, Section, ALL, NONE,
+};

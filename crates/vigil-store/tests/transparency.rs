@@ -1,0 +1,709 @@
+//! The transparency figures over a seeded history spanning two half-years:
+//! every count and median is computed again here, straight from the
+//! generated records, and compared with what the store's queries give.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{raw_connection, TempStore};
+use sqlx::SqliteConnection;
+use time::format_description::well_known::Rfc3339;
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+use vigil_store::{Detection, ReportWindow};
+
+const CATEGORIES: [&str; 3] = ["hate", "spam", "violence"];
+const ACTIONS: [&str; 4] = ["allow", "review", "restrict", "block"];
+const REPORTERS: [&str; 3] = ["user", "trusted_flagger", "authority_order"];
+
+/// A small, fixed-seed generator (xorshift64*), so the history is the same
+/// on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<'a>(&mut self, of: &[&'a str]) -> &'a str {
+        of[self.below(of.len() as u64) as usize]
+    }
+    /// An instant from 2025-12-01 to 2027-02-01, to the millisecond.
+    fn instant(&mut self) -> OffsetDateTime {
+        let span_ms = (datetime!(2027-02-01 0:00 UTC) - datetime!(2025-12-01 0:00 UTC))
+            .whole_milliseconds() as u64;
+        datetime!(2025-12-01 0:00 UTC) + Duration::milliseconds(self.below(span_ms) as i64)
+    }
+}
+
+struct Dec {
+    id: String,
+    action: &'static str,
+    at: OffsetDateTime,
+    /// category -> the category's own action
+    scores: Vec<(&'static str, &'static str)>,
+    rescan: bool,
+}
+
+struct PolicyItem {
+    done_at: OffsetDateTime,
+    /// (action, positive categories) per review
+    reviews: Vec<(&'static str, Vec<&'static str>)>,
+}
+
+struct AppealRec {
+    decision: usize,
+    submitted: OffsetDateTime,
+    decided: Option<(&'static str, OffsetDateTime)>,
+}
+
+struct NoticeRec {
+    reporter: &'static str,
+    category: &'static str,
+    received: OffsetDateTime,
+    acted: Option<(&'static str, &'static str, OffsetDateTime)>,
+}
+
+struct History {
+    decisions: Vec<Dec>,
+    items: Vec<PolicyItem>,
+    appeals: Vec<AppealRec>,
+    notices: Vec<NoticeRec>,
+}
+
+/// Times exactly on and just before the half-year boundaries, so that the
+/// window's ends are tested on every record type.
+fn boundary_times() -> Vec<OffsetDateTime> {
+    let b = [
+        datetime!(2026-07-01 0:00 UTC),
+        datetime!(2027-01-01 0:00 UTC),
+    ];
+    b.iter()
+        .flat_map(|t| {
+            [
+                *t,
+                *t - Duration::milliseconds(1),
+                *t + Duration::milliseconds(500),
+            ]
+        })
+        .collect()
+}
+
+fn generate(seed: u64) -> History {
+    let mut rng = Rng(seed);
+    let edges = boundary_times();
+    let time = |rng: &mut Rng, i: usize| {
+        if i < edges.len() {
+            edges[i]
+        } else {
+            rng.instant()
+        }
+    };
+    let mut decisions = Vec::new();
+    for i in 0..400 {
+        let action = ACTIONS[rng.below(4) as usize];
+        let mut scores = Vec::new();
+        for c in CATEGORIES {
+            if rng.chance(60) {
+                let own = if matches!(action, "restrict" | "block") && rng.chance(60) {
+                    action
+                } else {
+                    rng.pick(&["allow", "review"])
+                };
+                scores.push((c, own));
+            }
+        }
+        decisions.push(Dec {
+            id: format!("d{i:04}"),
+            action,
+            at: time(&mut rng, i),
+            scores,
+            rescan: rng.chance(10),
+        });
+    }
+    let mut items = Vec::new();
+    for i in 0..90 {
+        let k = 1 + rng.below(3) as usize;
+        let reviews = (0..k)
+            .map(|_| {
+                let action = rng.pick(&["allow", "restrict", "block"]);
+                let labels = CATEGORIES.into_iter().filter(|_| rng.chance(40)).collect();
+                (action, labels)
+            })
+            .collect();
+        items.push(PolicyItem {
+            done_at: time(&mut rng, i),
+            reviews,
+        });
+    }
+    let mut appeals = Vec::new();
+    let appealed: Vec<usize> = (0..decisions.len()).filter(|_| rng.chance(30)).collect();
+    for (i, d) in appealed.into_iter().enumerate() {
+        let submitted = time(&mut rng, i);
+        let decided = rng.chance(75).then(|| {
+            let outcome = rng.pick(&["upheld", "overturned"]);
+            let after = Duration::milliseconds(1 + rng.below(90 * 86_400_000) as i64);
+            (outcome, submitted + after)
+        });
+        appeals.push(AppealRec {
+            decision: d,
+            submitted,
+            decided,
+        });
+    }
+    let mut notices = Vec::new();
+    for i in 0..150 {
+        let received = time(&mut rng, i);
+        let acted = rng.chance(70).then(|| {
+            let action = rng.pick(&["allow", "restrict", "block"]);
+            let outcome = if action == "allow" {
+                "no_action"
+            } else {
+                "action_taken"
+            };
+            let after = Duration::milliseconds(1 + rng.below(20 * 86_400_000) as i64);
+            (outcome, action, received + after)
+        });
+        notices.push(NoticeRec {
+            reporter: rng.pick(&REPORTERS),
+            category: rng.pick(&CATEGORIES),
+            received,
+            acted,
+        });
+    }
+    History {
+        decisions,
+        items,
+        appeals,
+        notices,
+    }
+}
+
+/// RFC 3339 as the store writes it: whole seconds print without a
+/// fraction, others with their digits.
+fn text(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).expect("a four-digit year")
+}
+
+async fn exec(conn: &mut SqliteConnection, sql: &str, args: &[Option<String>]) {
+    let mut q = sqlx::query(sql);
+    for a in args {
+        q = q.bind(a.clone());
+    }
+    q.execute(&mut *conn).await.expect(sql);
+}
+
+fn s(v: impl ToString) -> Option<String> {
+    Some(v.to_string())
+}
+
+async fn load(conn: &mut SqliteConnection, h: &History) {
+    for d in &h.decisions {
+        let ms = (d.at.unix_timestamp_nanos() / 1_000_000) as i64;
+        sqlx::query(
+            "INSERT INTO decisions (id, item_id, action, decided_at, decided_at_unix_ms, \
+             policy_name, policy_version, models, input_digest, latency_us, body) \
+             VALUES ($1, $2, $3, $4, $5, 'p', '1', '[]', 'sha256:x', 1, '{}')",
+        )
+        .bind(&d.id)
+        .bind(&d.id)
+        .bind(d.action)
+        .bind(text(d.at))
+        .bind(ms)
+        .execute(&mut *conn)
+        .await
+        .expect("decision");
+        for (c, a) in &d.scores {
+            exec(
+                conn,
+                "INSERT INTO decision_scores (decision_id, category, score, action) \
+                 VALUES ($1, $2, 0.5, $3)",
+                &[s(&d.id), s(c), s(a)],
+            )
+            .await;
+        }
+    }
+    for (i, it) in h.items.iter().enumerate() {
+        let id = format!("i{i:04}");
+        review_item(
+            conn,
+            id.clone(),
+            "policy",
+            it.reviews.len(),
+            Some(it.done_at),
+        )
+        .await;
+        for (r, (action, labels)) in it.reviews.iter().enumerate() {
+            let rid = format!("{id}-r{r}");
+            exec(
+                conn,
+                "INSERT INTO reviews (id, item_id, reviewer, verdict, action, seconds_spent, \
+                 created_at) VALUES ($1, $2, $3, '{}', $4, 1, '2025-01-01T00:00:00Z')",
+                &[s(&rid), s(&id), s(format!("rev{r}")), s(action)],
+            )
+            .await;
+            for c in CATEGORIES {
+                exec(
+                    conn,
+                    "INSERT INTO review_labels (review_id, category, positive) VALUES ($1, $2, $3)",
+                    &[s(&rid), s(c), s(u8::from(labels.contains(&c)))],
+                )
+                .await;
+            }
+        }
+    }
+    for (i, a) in h.appeals.iter().enumerate() {
+        let rid = format!("a{i:04}");
+        review_item(conn, rid.clone(), "appeal", 1, None).await;
+        exec(
+            conn,
+            "INSERT INTO appeals (id, decision_id, statement, review_item_id, submitted_at, \
+             outcome, decided_at) VALUES ($1, $2, 'unfair', $1, $3, $4, $5)",
+            &[
+                s(&rid),
+                s(&h.decisions[a.decision].id),
+                s(text(a.submitted)),
+                a.decided.map(|d| d.0.to_owned()),
+                a.decided.map(|d| text(d.1)),
+            ],
+        )
+        .await;
+    }
+    // Rescan decisions belong to notices outside every window's interest.
+    for d in h.decisions.iter().filter(|d| d.rescan) {
+        exec(
+            conn,
+            "INSERT INTO notices (id, item_id, reporter_type, category, explanation, \
+             received_at, status, rescan_decision_id, outcome, action, acted_at) \
+             VALUES ($1, $1, 'user', 'hate', 'x', '2020-01-01T00:00:00Z', 'decided', $2, \
+             'no_action', 'allow', '2020-01-01T00:00:01Z')",
+            &[s(format!("n-{}", d.id)), s(&d.id)],
+        )
+        .await;
+    }
+    for (i, n) in h.notices.iter().enumerate() {
+        let id = format!("n{i:04}");
+        let review = n.acted.is_none().then(|| format!("nr{i:04}"));
+        if let Some(r) = &review {
+            review_item(conn, r.clone(), "notice", 1, None).await;
+        }
+        exec(
+            conn,
+            "INSERT INTO notices (id, item_id, reporter_type, category, explanation, \
+             received_at, status, review_item_id, outcome, action, acted_at) \
+             VALUES ($1, $1, $2, $3, 'x', $4, $5, $6, $7, $8, $9)",
+            &[
+                s(&id),
+                s(n.reporter),
+                s(n.category),
+                s(text(n.received)),
+                s(if n.acted.is_some() {
+                    "decided"
+                } else {
+                    "in_review"
+                }),
+                review,
+                n.acted.map(|a| a.0.to_owned()),
+                n.acted.map(|a| a.1.to_owned()),
+                n.acted.map(|a| text(a.2)),
+            ],
+        )
+        .await;
+    }
+}
+
+/// A review item: done with `k` reviews at `done`, or open.
+async fn review_item(
+    conn: &mut SqliteConnection,
+    id: String,
+    reason: &str,
+    k: usize,
+    done: Option<OffsetDateTime>,
+) {
+    let args = [
+        s(&id),
+        s(reason),
+        s(k),
+        s(if done.is_some() { k } else { 0 }),
+        s(if done.is_some() { "done" } else { "open" }),
+        done.map(text),
+    ];
+    exec(
+        conn,
+        "INSERT INTO review_items (id, item_id, reason, decision_id, priority, \
+         required_reviews, reviews_done, status, item, created_at, done_at) \
+         VALUES ($1, $1, $2, 'x', 0.5, $3, $4, $5, '{}', '2025-01-01T00:00:00Z', $6)",
+        &args,
+    )
+    .await
+}
+
+fn inside(t: OffsetDateTime, w: &ReportWindow) -> bool {
+    w.start <= t && t < w.end
+}
+
+fn median_s(mut ms: Vec<i64>) -> Option<f64> {
+    ms.sort();
+    let n = ms.len();
+    (n > 0).then(|| {
+        let m = if n % 2 == 1 {
+            ms[n / 2] as f64
+        } else {
+            (ms[n / 2 - 1] + ms[n / 2]) as f64 / 2.0
+        };
+        m / 1000.0
+    })
+}
+
+fn restrictive(a: &str) -> bool {
+    a == "restrict" || a == "block"
+}
+
+/// Own-initiative actions, counted from the records.
+fn expected_own(h: &History, w: &ReportWindow) -> BTreeMap<(String, Detection, String), u64> {
+    let mut out = BTreeMap::new();
+    let mut add = |cats: Vec<&str>, det: Detection, restriction: &str| {
+        let cats = if cats.is_empty() { vec!["none"] } else { cats };
+        for c in cats.into_iter().chain(["all"]) {
+            *out.entry((c.to_owned(), det, restriction.to_owned()))
+                .or_insert(0) += 1;
+        }
+    };
+    for d in h.decisions.iter().filter(|d| inside(d.at, w) && !d.rescan) {
+        if restrictive(d.action) {
+            let cats = d
+                .scores
+                .iter()
+                .filter(|(_, a)| restrictive(a))
+                .map(|(c, _)| *c)
+                .collect();
+            add(cats, Detection::Automated, d.action);
+        }
+    }
+    for it in h.items.iter().filter(|i| inside(i.done_at, w)) {
+        let k = it.reviews.len();
+        let restricting: Vec<_> = it.reviews.iter().filter(|(a, _)| restrictive(a)).collect();
+        let blocks = restricting.iter().filter(|(a, _)| *a == "block").count();
+        if restricting.len() * 2 > k {
+            let mut cats: Vec<&str> = restricting.iter().flat_map(|(_, l)| l.clone()).collect();
+            cats.sort();
+            cats.dedup();
+            add(
+                cats,
+                Detection::Human,
+                if blocks * 2 > k { "block" } else { "restrict" },
+            );
+        }
+    }
+    out
+}
+
+async fn check_window(store: &vigil_store::Store, h: &History, w: ReportWindow) {
+    // Own initiative.
+    let got = store
+        .transparency_own_initiative(&w)
+        .await
+        .expect("own initiative");
+    let got: BTreeMap<_, _> = got
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                (r.category.clone(), r.detection, r.restriction.clone()),
+                r.actions,
+            )
+        })
+        .collect();
+    assert_eq!(got, expected_own(h, &w));
+
+    // Complaints.
+    // (category, action) -> (filed, upheld, overturned, pending, handling ms)
+    type Tally = (u64, u64, u64, u64, Vec<i64>);
+    let mut want: BTreeMap<(String, String), Tally> = BTreeMap::new();
+    for a in h.appeals.iter().filter(|a| inside(a.submitted, &w)) {
+        let d = &h.decisions[a.decision];
+        let mut cats: Vec<String> = d
+            .scores
+            .iter()
+            .filter(|(_, x)| restrictive(x))
+            .map(|(c, _)| c.to_string())
+            .collect();
+        if cats.is_empty() {
+            cats.push("none".into());
+        }
+        let mut keys: Vec<_> = cats.into_iter().map(|c| (c, d.action.to_owned())).collect();
+        keys.push(("all".into(), "all".into()));
+        for k in keys {
+            let e = want.entry(k).or_default();
+            e.0 += 1;
+            match a.decided {
+                Some((o, at)) if at < w.as_of => {
+                    if o == "upheld" {
+                        e.1 += 1
+                    } else {
+                        e.2 += 1
+                    }
+                    e.4.push((at - a.submitted).whole_milliseconds() as i64);
+                }
+                _ => e.3 += 1,
+            }
+        }
+    }
+    let got = store.transparency_complaints(&w).await.expect("complaints");
+    let got: BTreeMap<_, _> = got
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                (r.category.clone(), r.appealed_action.clone()),
+                (
+                    r.filed,
+                    r.upheld,
+                    r.overturned,
+                    r.pending,
+                    r.median_handling_s,
+                ),
+            )
+        })
+        .collect();
+    let want: BTreeMap<_, _> = want
+        .into_iter()
+        .map(|(k, e)| (k, (e.0, e.1, e.2, e.3, median_s(e.4))))
+        .collect();
+    assert_eq!(got, want);
+
+    // Notices and orders.
+    let mut want: BTreeMap<(String, String), [u64; 6]> = BTreeMap::new();
+    let mut times: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
+    for n in h.notices.iter().filter(|n| inside(n.received, &w)) {
+        for c in [n.category, "all"] {
+            let key = (n.reporter.to_owned(), c.to_owned());
+            let e = want.entry(key.clone()).or_default();
+            e[0] += 1;
+            let t = times.entry(key).or_default();
+            match n.acted {
+                Some((o, a, at)) if at < w.as_of => {
+                    t.push((at - n.received).whole_milliseconds() as i64);
+                    if o == "action_taken" {
+                        e[1] += 1;
+                        e[4] += u64::from(a == "restrict");
+                        e[5] += u64::from(a == "block");
+                    } else {
+                        e[2] += 1;
+                    }
+                }
+                _ => e[3] += 1,
+            }
+        }
+    }
+    let got = store.transparency_notices(&w).await.expect("notices");
+    let got: BTreeMap<_, _> = got
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                (r.reporter_type.clone(), r.category.clone()),
+                (
+                    [
+                        r.received,
+                        r.action_taken,
+                        r.no_action,
+                        r.pending,
+                        r.restricted,
+                        r.blocked,
+                    ],
+                    r.median_time_to_act_s,
+                ),
+            )
+        })
+        .collect();
+    let want: BTreeMap<_, _> = want
+        .into_iter()
+        .map(|(k, e)| {
+            let m = median_s(times[&k].clone());
+            (k, (e, m))
+        })
+        .collect();
+    assert_eq!(got, want);
+
+    // Automated means.
+    let mut want: BTreeMap<String, [u64; 4]> = BTreeMap::new();
+    for d in h
+        .decisions
+        .iter()
+        .filter(|d| inside(d.at, &w) && !d.rescan && !d.scores.is_empty())
+    {
+        let appeal = h
+            .appeals
+            .iter()
+            .find(|a| h.decisions[a.decision].id == d.id)
+            .and_then(|a| a.decided)
+            .filter(|(_, at)| *at < w.as_of);
+        let mut count = |key: &str, restricted: bool| {
+            let e = want.entry(key.to_owned()).or_default();
+            e[0] += 1;
+            if restricted {
+                e[1] += 1;
+                if let Some((o, _)) = appeal {
+                    e[2] += 1;
+                    e[3] += u64::from(o == "upheld");
+                }
+            }
+        };
+        for (c, a) in &d.scores {
+            count(c, restrictive(d.action) && restrictive(a));
+        }
+        count("all", restrictive(d.action));
+    }
+    let got = store
+        .transparency_automated_means(&w)
+        .await
+        .expect("automated means");
+    let got: BTreeMap<_, _> = got
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.category.clone(),
+                [r.scored, r.restricted, r.checked, r.upheld],
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[tokio::test]
+async fn every_figure_matches_the_seeded_history_in_both_halves() {
+    let temp = TempStore::new().await;
+    let history = generate(0x5EED_2026);
+    let mut conn = raw_connection(&temp.path).await;
+    load(&mut conn, &history).await;
+    let h1 = ReportWindow {
+        start: datetime!(2026-01-01 0:00 UTC),
+        end: datetime!(2026-07-01 0:00 UTC),
+        as_of: datetime!(2026-08-15 12:00 UTC),
+    };
+    let h2 = ReportWindow {
+        start: datetime!(2026-07-01 0:00 UTC),
+        end: datetime!(2027-01-01 0:00 UTC),
+        as_of: datetime!(2027-01-20 0:00 UTC),
+    };
+    check_window(&temp.store, &history, h1).await;
+    check_window(&temp.store, &history, h2).await;
+
+    // The history is not degenerate: each half has something in every section.
+    let own = temp
+        .store
+        .transparency_own_initiative(&h2)
+        .await
+        .expect("own");
+    assert!(own.rows.iter().any(|r| r.detection == Detection::Human));
+    assert!(own.rows.iter().any(|r| r.detection == Detection::Automated));
+    let complaints = temp
+        .store
+        .transparency_complaints(&h2)
+        .await
+        .expect("complaints");
+    let all = complaints
+        .rows
+        .iter()
+        .find(|r| r.category == "all")
+        .expect("an all row");
+    assert!(
+        all.upheld > 0 && all.overturned > 0 && all.pending > 0,
+        "{all:?}"
+    );
+    assert_eq!(
+        complaints.queries[0].params,
+        ["2026-07-01T00:00:00", "2027-01-01T00:00:00"]
+    );
+}
+
+#[tokio::test]
+async fn records_exactly_on_a_boundary_belong_to_the_later_window() {
+    let temp = TempStore::new().await;
+    let edge = datetime!(2026-07-01 0:00 UTC);
+    let history = History {
+        decisions: [
+            edge,
+            edge - Duration::milliseconds(1),
+            edge + Duration::milliseconds(500),
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, at)| Dec {
+            id: format!("d{i}"),
+            action: "block",
+            at,
+            scores: vec![("hate", "block")],
+            rescan: false,
+        })
+        .collect(),
+        items: vec![],
+        appeals: vec![
+            AppealRec {
+                decision: 0,
+                submitted: edge,
+                decided: None,
+            },
+            AppealRec {
+                decision: 1,
+                submitted: edge - Duration::milliseconds(1),
+                decided: Some(("upheld", edge)),
+            },
+            AppealRec {
+                decision: 2,
+                submitted: edge + Duration::milliseconds(500),
+                decided: Some(("overturned", edge + Duration::seconds(10))),
+            },
+        ],
+        notices: vec![],
+    };
+    let mut conn = raw_connection(&temp.path).await;
+    load(&mut conn, &history).await;
+    let h1 = ReportWindow {
+        start: datetime!(2026-01-01 0:00 UTC),
+        end: edge,
+        as_of: edge,
+    };
+    let h2 = ReportWindow {
+        start: edge,
+        end: datetime!(2027-01-01 0:00 UTC),
+        as_of: edge + Duration::days(1),
+    };
+    let count = |rows: &[vigil_store::OwnInitiativeRow]| {
+        rows.iter()
+            .find(|r| r.category == "all")
+            .map_or(0, |r| r.actions)
+    };
+    let own1 = temp
+        .store
+        .transparency_own_initiative(&h1)
+        .await
+        .expect("h1");
+    let own2 = temp
+        .store
+        .transparency_own_initiative(&h2)
+        .await
+        .expect("h2");
+    assert_eq!((count(&own1.rows), count(&own2.rows)), (1, 2));
+    let c1 = temp.store.transparency_complaints(&h1).await.expect("h1");
+    let all1 = c1.rows.iter().find(|r| r.category == "all").expect("all");
+    // Decided exactly at as_of: still pending in that report.
+    assert_eq!((all1.filed, all1.pending, all1.upheld), (1, 1, 0));
+    let c2 = temp.store.transparency_complaints(&h2).await.expect("h2");
+    let all2 = c2.rows.iter().find(|r| r.category == "all").expect("all");
+    assert_eq!((all2.filed, all2.pending, all2.overturned), (2, 1, 1));
+    assert_eq!(all2.median_handling_s, Some(9.5));
+    check_window(&temp.store, &history, h1).await;
+    check_window(&temp.store, &history, h2).await;
+}
