@@ -1,0 +1,107 @@
+//! Building a [`TransparencyReport`]: the store's sections, precision
+//! intervals for the automated means, and the facts beside them.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use vigil_eval::{wilson, Confidence};
+use vigil_store::{
+    AutomatedMeansRow, ComplaintRow, NoticeRow, OwnInitiativeRow, QueryRecord, ReportWindow,
+    Section, Store,
+};
+
+use crate::{FactsSource, Period, ReportError};
+
+/// Every figure of one report, with the queries behind them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TransparencyReport {
+    /// The period, as written (`2026-H2`).
+    pub period: String,
+    /// Its span and the instant outcomes are counted up to.
+    pub window: ReportWindow,
+    /// When the report was built.
+    #[serde(with = "time::serde::rfc3339")]
+    pub generated_at: OffsetDateTime,
+    /// The facts file, if one was given.
+    pub facts: Option<FactsSource>,
+    /// Own-initiative restrictions by category, detection and type.
+    pub own_initiative: Section<OwnInitiativeRow>,
+    /// Notices and orders by reporter type and claimed category.
+    pub notices: Section<NoticeRow>,
+    /// Complaints (appeals) by category and outcome.
+    pub complaints: Section<ComplaintRow>,
+    /// Automated means per category, with precision intervals.
+    pub automated_means: Section<AutomatedMeansFigure>,
+}
+
+/// One category's automated means with its precision indicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AutomatedMeansFigure {
+    /// The counts from the store.
+    #[serde(flatten)]
+    pub counts: AutomatedMeansRow,
+    /// upheld / checked, when anything was checked.
+    pub precision: Option<f64>,
+    /// The 95% Wilson interval's lower bound.
+    pub precision_low: Option<f64>,
+    /// Its upper bound.
+    pub precision_high: Option<f64>,
+}
+
+impl From<AutomatedMeansRow> for AutomatedMeansFigure {
+    fn from(counts: AutomatedMeansRow) -> Self {
+        let interval = wilson(counts.upheld, counts.checked, Confidence::NINETY_FIVE);
+        AutomatedMeansFigure {
+            precision: interval.map(|i| i.estimate),
+            precision_low: interval.map(|i| i.low),
+            precision_high: interval.map(|i| i.high),
+            counts,
+        }
+    }
+}
+
+/// Builds the report of `period` from `store`, counting outcomes recorded
+/// before `as_of` (which must not lie before the period's end).
+pub async fn build(
+    store: &Store,
+    period: Period,
+    as_of: OffsetDateTime,
+    facts: Option<FactsSource>,
+) -> Result<TransparencyReport, ReportError> {
+    if as_of < period.end() {
+        return Err(ReportError::AsOfBeforeEnd {
+            as_of: as_of.to_string(),
+            end: period.end().to_string(),
+        });
+    }
+    let window = ReportWindow {
+        start: period.start(),
+        end: period.end(),
+        as_of,
+    };
+    let means = store.transparency_automated_means(&window).await?;
+    Ok(TransparencyReport {
+        period: period.to_string(),
+        window,
+        generated_at: OffsetDateTime::now_utc(),
+        facts,
+        own_initiative: store.transparency_own_initiative(&window).await?,
+        notices: store.transparency_notices(&window).await?,
+        complaints: store.transparency_complaints(&window).await?,
+        automated_means: Section {
+            rows: means.rows.into_iter().map(Into::into).collect(),
+            queries: means.queries,
+        },
+    })
+}
+
+impl TransparencyReport {
+    /// Every query the report ran, in section order.
+    pub fn queries(&self) -> impl Iterator<Item = &QueryRecord> {
+        self.own_initiative
+            .queries
+            .iter()
+            .chain(&self.notices.queries)
+            .chain(&self.complaints.queries)
+            .chain(&self.automated_means.queries)
+    }
+}
