@@ -1,5 +1,9 @@
 //! `vigil report sor`: DSA statements of reasons for the restrictive
 //! decisions of a window, as Transparency Database batch files.
+//! `vigil report transparency`: the DSA transparency report of a period
+//! (docs/transparency-report.md).
+
+mod transparency;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,16 +35,22 @@ pub enum ReportCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The DSA transparency report of a period: one CSV per section,
+    /// `report.json` (every figure with its query) and `index.html`.
+    Transparency(transparency::TransparencyArgs),
 }
 
 pub fn run(home: &Home, command: ReportCommand) -> Result<ExitCode> {
-    let ReportCommand::Sor {
-        since,
-        until,
-        policy,
-        db,
-        out,
-    } = command;
+    let (since, until, policy, db, out) = match command {
+        ReportCommand::Sor {
+            since,
+            until,
+            policy,
+            db,
+            out,
+        } => (since, until, policy, db, out),
+        ReportCommand::Transparency(args) => return transparency::run(home, args),
+    };
     let since = vigil_server::parse_instant(&since).map_err(anyhow::Error::msg)?;
     let until = until
         .as_deref()
