@@ -32,6 +32,7 @@
 //! assert_eq!(checked.warnings.len(), 1);
 //! ```
 
+mod alerts;
 mod banks;
 mod blocklist;
 mod decide;
@@ -43,6 +44,7 @@ mod raw;
 mod review;
 mod rewrite;
 
+pub use alerts::{AlertLimits, AlertSettings};
 pub use banks::{BankUse, ImageSettings, MAX_MATCH_DISTANCE, MAX_QUALITY};
 pub use blocklist::BlocklistSpec;
 pub use decide::{fuse_max, CategoryScore, DecisionInput};

@@ -104,6 +104,8 @@ pub struct Policy {
     pub review: ReviewSettings,
     /// How notices' items are handled (`[notices]`).
     pub notices: NoticeSettings,
+    /// Alert thresholds on the online report's figures (`[alerts]`).
+    pub alerts: crate::AlertSettings,
 }
 
 /// Why a policy could not be used: every error found, each located.
@@ -363,6 +365,11 @@ impl Validation<'_> {
                     ok = false;
                     NoticeSettings::default()
                 });
+        let alerts = crate::alerts::validate_alerts(self.loc, raw.alerts, &mut self.diagnostics)
+            .unwrap_or_else(|| {
+                ok = false;
+                crate::AlertSettings::default()
+            });
         let mut banks = Vec::new();
         for (name, value) in raw.banks {
             match crate::banks::validate_bank(
@@ -407,6 +414,7 @@ impl Validation<'_> {
             banks,
             review,
             notices,
+            alerts,
         })
     }
 

@@ -34,6 +34,32 @@ pub(crate) struct RawPolicy {
     pub review: Option<RawReview>,
     #[serde(default)]
     pub notices: Option<RawNotices>,
+    #[serde(default)]
+    pub alerts: Option<RawAlerts>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAlerts {
+    #[serde(default)]
+    pub min_precision: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub max_psi: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub max_prevalence: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub categories: BTreeMap<Spanned<String>, RawAlertLimits>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAlertLimits {
+    #[serde(default)]
+    pub min_precision: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub max_psi: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub max_prevalence: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
