@@ -23,6 +23,7 @@ mod jobs;
 mod json_object;
 mod media_banks;
 mod metrics;
+pub mod online_report;
 mod notices;
 mod review_quality;
 mod review_routing;
