@@ -43,7 +43,9 @@ pub use error::{ApiError, ErrorBody};
 pub use jobs::{run_job_worker, WorkerOptions};
 pub use media_banks::load_media_banks;
 pub use metrics::Metrics;
-pub use notices::{take_notice, IntakeError, NoticeRequest};
+pub use notices::{
+    notice_statement, take_notice, IntakeError, NoticeRequest, NoticeStatementError,
+};
 pub use review_quality::{all_reviewed, quality_report, QualityError};
 pub use review_routing::{review_entries, review_entry};
 pub use shadow::ShadowModel;

@@ -2,7 +2,12 @@
 //! and `vigil notices import`. A notice is checked, its content found (sent
 //! with it, or kept with the decision it names), and — as the policy's
 //! `[notices]` says for its reporter type — queued for a person or scanned
-//! again first (docs/notices.md).
+//! again first (docs/notices.md). [`notice_statement`] is the statement
+//! of reasons for one acted on.
+
+mod statement;
+
+pub use statement::{notice_statement, NoticeStatementError};
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -129,16 +134,7 @@ pub async fn take_notice(
                 .map_err(|e| IntakeError::Scan(format!("the scan stopped: {e}")))?
                 .map_err(|e| IntakeError::Scan(e.to_string()))?;
             let decision = scan.decision;
-            let kept = [(decision.id, &content)];
-            let contents: &[_] = if state.policy.log.store_content {
-                &kept
-            } else {
-                &[]
-            };
-            store
-                .log_decisions(std::slice::from_ref(&decision), contents, &[])
-                .await
-                .map_err(NoticeError::from)?;
+            // The decision is logged in the notice's own transaction.
             Ok(store
                 .file_notice(
                     &notice,
@@ -147,6 +143,7 @@ pub async fn take_notice(
                         content: &content,
                         priority,
                         required_reviews: k,
+                        keep_content: state.policy.log.store_content,
                     },
                 )
                 .await?)

@@ -1,14 +1,18 @@
 //! Statements of reasons for the restrictive decisions in a time window:
-//! one code path for `GET /v1/statements` and `vigil report sor`.
+//! one code path for `GET /v1/statements` and `vigil report sor`. A
+//! decision a notice's rescan took has the notice as its source
+//! (docs/notices.md).
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use time::OffsetDateTime;
 use vigil_core::{Action, DecisionId};
-use vigil_dsa::{statement_for, StatementOfReasons, StatementOptions};
+use vigil_dsa::{
+    statement_for, statement_for_rescan, NoticeSource, StatementOfReasons, StatementOptions,
+};
 use vigil_policy::Policy;
-use vigil_store::{DecisionQuery, Store, StoreError, TimeOrder};
+use vigil_store::{DecisionQuery, NoticeError, Store, StoreError, TimeOrder};
 
 /// The statements of a window, and the decisions that could not be turned
 /// into one (never dropped silently: each with its reason).
@@ -18,7 +22,8 @@ pub struct Exported {
     pub statements: Vec<StatementOfReasons>,
     /// `(decision id, why)` for each restrictive decision left out.
     pub refused: Vec<(String, String)>,
-    /// Restrictive decisions read (statements plus refusals).
+    /// Restrictive decisions (and, for [`export_statements`], notices acted
+    /// on) read: statements plus refusals.
     pub decisions: usize,
     /// When the last decision read was taken, and its id: the next page
     /// starts there ([`export_statements_page`]'s `since` and `after`).
@@ -39,7 +44,11 @@ pub struct PolicySource<'a> {
 
 /// Every restrictive (`restrict` or `block`) decision taken in
 /// `[since, until)`, at most `limit` of them, as statements checked against
-/// the Transparency Database's rules, each under the policy that took it.
+/// the Transparency Database's rules, each under the policy that took it;
+/// then every notice a reviewer's restrictive verdict acted on in the
+/// window (`limit` does not bound them), under the policy in force
+/// ([`crate::notice_statement`]). A notice that gives none is refused as
+/// `notice ID`, with why.
 pub async fn export_statements(
     store: &Store,
     policies: &PolicySource<'_>,
@@ -48,7 +57,27 @@ pub async fn export_statements(
     until: Option<OffsetDateTime>,
     limit: Option<u32>,
 ) -> Result<Exported, StoreError> {
-    export_statements_page(store, policies, options, since, None, until, limit).await
+    let mut out =
+        export_statements_page(store, policies, options, since, None, until, limit).await?;
+    let acted = match store.reviewed_notices_acted(since, until).await {
+        Ok(acted) => acted,
+        Err(NoticeError::Store(e)) => return Err(e),
+        Err(e) => {
+            out.refused
+                .push(("notices".to_owned(), format!("cannot be read: {e}")));
+            Vec::new()
+        }
+    };
+    for notice in &acted {
+        out.decisions += 1;
+        match crate::notice_statement(store, policies.current, options, notice).await {
+            Ok(s) => out.statements.push(s),
+            Err(e) => out
+                .refused
+                .push((format!("notice {}", notice.id), e.to_string())),
+        }
+    }
+    Ok(out)
 }
 
 /// As [`export_statements`], one page: with `after`, decisions taken in
@@ -133,7 +162,17 @@ pub async fn export_statements_page(
                 continue;
             }
         };
-        match statement_for(d, policy, options) {
+        // A rescan's decision was taken because of a notice: the notice is
+        // its source, not the platform's own initiative.
+        let made = match rescan_source(store, d.id).await? {
+            Ok(Some(source)) => statement_for_rescan(d, policy, options, &source),
+            Ok(None) => statement_for(d, policy, options),
+            Err(why) => {
+                out.refused.push((d.id.to_string(), why));
+                continue;
+            }
+        };
+        match made {
             Ok(s) => match s.validate() {
                 Ok(()) => out.statements.push(s),
                 Err(violations) => out.refused.push((
@@ -149,6 +188,22 @@ pub async fn export_statements_page(
         }
     }
     Ok(out)
+}
+
+/// Who sent the notice whose rescan took `decision`, if one did; a notice
+/// that does not read back is the decision's refusal, not the page's.
+async fn rescan_source(
+    store: &Store,
+    decision: DecisionId,
+) -> Result<Result<Option<NoticeSource>, String>, StoreError> {
+    match store.notice_for_rescan(decision).await {
+        Ok(notice) => Ok(Ok(notice.map(|n| NoticeSource {
+            reporter: n.reporter_type,
+            name: n.reporter_name,
+        }))),
+        Err(NoticeError::Store(e)) => Err(e),
+        Err(e) => Ok(Err(format!("its notice does not read back: {e}"))),
+    }
 }
 
 /// A past policy from the store's record, or why it cannot be used.

@@ -317,6 +317,7 @@ fn the_served_openapi_document_lists_every_route() {
             "/v1/jobs/{id}",
             "/v1/notices",
             "/v1/notices/{id}",
+            "/v1/notices/{id}/statement",
             "/v1/review/claim",
             "/v1/review/export",
             "/v1/review/gold",

@@ -103,16 +103,31 @@ fn every_documented_operation_is_served() {
         .post_json(&claim, admin, &json!({}))
         .expect_status(200);
 
-    // A notice, for the notice path.
-    let notice = server.post_json(
-        "/v1/notices",
-        Some(server.keys.scan.as_str()),
-        &sample_body("NoticeRequest"),
-    );
-    let notice_id = notice.json()["id"]
-        .as_str()
-        .expect("a notice id")
-        .to_owned();
+    // A notice, for the notice paths, acted on by a reviewer so that it
+    // has a statement of reasons.
+    let notice = server
+        .post_json(
+            "/v1/notices",
+            Some(server.keys.scan.as_str()),
+            &sample_body("NoticeRequest"),
+        )
+        .json();
+    let notice_id = notice["id"].as_str().expect("a notice id").to_owned();
+    let notice_item = notice["review_item"].as_str().expect("queued");
+    server
+        .post_json(
+            &format!("/v1/review/items/{notice_item}/claim"),
+            admin,
+            &json!({}),
+        )
+        .expect_status(200);
+    server
+        .post_json(
+            &format!("/v1/review/items/{notice_item}/verdict"),
+            admin,
+            &json!({"verdict": {"labels": {"hate": true}, "action": "block"}}),
+        )
+        .expect_status(200);
 
     let doc = server.get("/openapi.json", None).json();
     let paths = doc["paths"].as_object().expect("the document lists paths");
@@ -180,6 +195,7 @@ fn every_documented_operation_is_served() {
             "GET /v1/decisions/{id}/content",
             "GET /v1/jobs/{id}",
             "GET /v1/notices/{id}",
+            "GET /v1/notices/{id}/statement",
             "GET /v1/review/export",
             "GET /v1/review/gold/results",
             "GET /v1/review/items/{id}",

@@ -8,20 +8,22 @@
 //! [`Store::submit_review`] records the notice's outcome and `acted_at` in
 //! the verdict's transaction, so the time to act is never missing.
 
+mod rows;
 mod sql;
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::Serialize;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 use vigil_core::{
     Action, Category, Decision, DecisionId, Item, NoticeOutcome, QueueReason, ReporterType,
 };
 
+use self::rows::from_row;
+use crate::codec::DecisionRow;
 use crate::review::{ItemRow, ReviewError, ReviewItemId};
 use crate::store::Backend;
 use crate::{Store, StoreError, MAX_REQUIRED_REVIEWS};
@@ -78,14 +80,17 @@ pub enum NoticeRoute<'a> {
         /// How many reviewers must judge it.
         required_reviews: u32,
     },
-    /// The item was scanned again and `decision` logged; when it says
-    /// `review`, `content` is queued as above, otherwise the notice is
-    /// decided now by the decision's action.
+    /// The item was scanned again: `decision` is logged in the notice's
+    /// own transaction (with `content` beside it when `keep_content`); when
+    /// it says `review`, `content` is queued as above, otherwise the notice
+    /// is decided now by the decision's action.
     Rescanned {
-        /// The rescan's decision, already in the decision log.
+        /// The rescan's decision, not yet in the decision log.
         decision: &'a Decision,
         /// The item, media inline.
         content: &'a Item,
+        /// Keep `content` beside the decision (`[log] store_content`).
+        keep_content: bool,
         /// Higher is served first.
         priority: f64,
         /// How many reviewers must judge it.
@@ -183,8 +188,9 @@ pub enum NoticeError {
 
 impl Store {
     /// Records `notice` as received now and routes it as `route` says, in
-    /// one transaction: a notice is never stored without its review item,
-    /// nor its item queued without the notice.
+    /// one transaction: a notice is never stored without its review item or
+    /// its rescan's decision, nor an item queued or a rescan logged without
+    /// the notice.
     pub async fn file_notice(
         &self,
         notice: &NewNotice,
@@ -196,18 +202,25 @@ impl Store {
             ));
         }
         let received_at = now_ms();
-        let (content, priority, k, rescan) = match route {
+        let (content, priority, k, rescan, keep) = match route {
             NoticeRoute::Review {
                 content,
                 priority,
                 required_reviews,
-            } => (content, priority, required_reviews, None),
+            } => (content, priority, required_reviews, None, false),
             NoticeRoute::Rescanned {
                 decision,
                 content,
                 priority,
                 required_reviews,
-            } => (content, priority, required_reviews, Some(decision)),
+                keep_content,
+            } => (
+                content,
+                priority,
+                required_reviews,
+                Some(decision),
+                keep_content,
+            ),
         };
         if content.id != notice.item_id {
             return Err(NoticeError::Invalid(format!(
@@ -260,6 +273,9 @@ impl Store {
             .begin()
             .await
             .map_err(StoreError::query("begin file a notice"))?;
+        if let Some(decision) = rescan {
+            log_rescan(&mut tx, decision, keep.then_some(content)).await?;
+        }
         if let Some(row) = &row {
             row.insert(&mut tx).await?;
         }
@@ -292,6 +308,32 @@ impl Store {
     ) -> Result<Option<Notice>, NoticeError> {
         self.notice_where(sql::GET_BY_REVIEW_ITEM, item.to_string())
             .await
+    }
+
+    /// The notices a reviewer's restrictive verdict acted on in
+    /// `[since, until)` (by `acted_at`; open ends do not filter), in the
+    /// order they were received: each owes a statement of reasons.
+    pub async fn reviewed_notices_acted(
+        &self,
+        since: Option<OffsetDateTime>,
+        until: Option<OffsetDateTime>,
+    ) -> Result<Vec<Notice>, NoticeError> {
+        let Backend::Sqlite(pool) = &self.backend;
+        let rows = sqlx::query(sql::LIST_REVIEWED_ACTED)
+            .fetch_all(pool)
+            .await
+            .map_err(StoreError::query("list notices acted on"))?;
+        let mut acted = Vec::new();
+        for row in &rows {
+            let notice = from_row(row)?;
+            let inside = notice
+                .acted_at
+                .is_some_and(|t| since.is_none_or(|s| t >= s) && until.is_none_or(|u| t < u));
+            if inside {
+                acted.push(notice);
+            }
+        }
+        Ok(acted)
     }
 
     async fn notice_where(&self, query: &str, key: String) -> Result<Option<Notice>, NoticeError> {
@@ -348,6 +390,30 @@ fn outcome_of(action: Action) -> NoticeOutcome {
     }
 }
 
+/// The rescan's decision and its kept content, inside the notice's
+/// transaction.
+async fn log_rescan(
+    tx: &mut Transaction<'_, Sqlite>,
+    decision: &Decision,
+    content: Option<&Item>,
+) -> Result<(), StoreError> {
+    let row = DecisionRow::from_decision(decision)?;
+    crate::sqlite::insert_row(tx, &row).await?;
+    if let Some(item) = content {
+        let json = serde_json::to_string(item).map_err(|e| StoreError::Invalid {
+            id: decision.id,
+            reason: format!("the item does not serialise: {e}"),
+        })?;
+        sqlx::query(crate::sql::INSERT_CONTENT)
+            .bind(decision.id.to_string())
+            .bind(json)
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query("insert decision content"))?;
+    }
+    Ok(())
+}
+
 async fn insert(tx: &mut Transaction<'_, Sqlite>, n: &Notice) -> Result<(), StoreError> {
     sqlx::query(sql::INSERT_NOTICE)
         .bind(n.id.to_string())
@@ -370,66 +436,6 @@ async fn insert(tx: &mut Transaction<'_, Sqlite>, n: &Notice) -> Result<(), Stor
         .await
         .map_err(StoreError::query("record a notice"))?;
     Ok(())
-}
-
-fn from_row(row: &SqliteRow) -> Result<Notice, NoticeError> {
-    let text = |c: &str| -> Result<Option<String>, NoticeError> {
-        row.try_get(c)
-            .map_err(|e| StoreError::query("read a notice")(e).into())
-    };
-    let id = text("id")?.unwrap_or_default();
-    let need = |c: &str| text(c)?.ok_or_else(|| corrupt(&id, format!("{c} is NULL")));
-    let time = |c: &str, v: &str| {
-        OffsetDateTime::parse(v, &Rfc3339)
-            .map_err(|e| corrupt(&id, format!("its {c} `{v}` is not RFC 3339: {e}")))
-    };
-    let status = match need("status")?.as_str() {
-        "in_review" => NoticeStatus::InReview,
-        "decided" => NoticeStatus::Decided,
-        other => return Err(corrupt(&id, format!("its status `{other}` is unknown"))),
-    };
-    Ok(Notice {
-        id: read(&id, "id", &id)?,
-        item_id: need("item_id")?,
-        decision_id: read_opt(&id, "decision_id", text("decision_id")?)?,
-        reporter_type: read(&id, "reporter_type", &need("reporter_type")?)?,
-        reporter_id: text("reporter_id")?,
-        reporter_name: text("reporter_name")?,
-        category: read(&id, "category", &need("category")?)?,
-        legal_ground: text("legal_ground")?,
-        explanation: need("explanation")?,
-        received_at: time("received_at", &need("received_at")?)?,
-        status,
-        review_item: read_opt(&id, "review_item_id", text("review_item_id")?)?,
-        rescan_decision: read_opt(&id, "rescan_decision_id", text("rescan_decision_id")?)?,
-        outcome: read_opt(&id, "outcome", text("outcome")?)?,
-        action: read_opt(&id, "action", text("action")?)?,
-        acted_at: text("acted_at")?
-            .map(|v| time("acted_at", &v))
-            .transpose()?,
-    })
-}
-
-fn corrupt(id: &str, reason: String) -> NoticeError {
-    NoticeError::Corrupt {
-        id: id.to_owned(),
-        reason,
-    }
-}
-
-/// A stored column's value as `T`, or the row is corrupt.
-fn read<T: FromStr>(id: &str, column: &str, value: &str) -> Result<T, NoticeError> {
-    value
-        .parse()
-        .map_err(|_| corrupt(id, format!("its {column} `{value}` does not read back")))
-}
-
-fn read_opt<T: FromStr>(
-    id: &str,
-    column: &str,
-    value: Option<String>,
-) -> Result<Option<T>, NoticeError> {
-    value.map(|v| read(id, column, &v)).transpose()
 }
 
 /// Now, to the millisecond: the resolution time to act is measured in.

@@ -126,7 +126,6 @@ async fn a_rescan_acts_at_once_or_queues_when_it_lands_in_review() {
         (Action::Review, true),
     ] {
         let d = decision(action, at(0));
-        t.store.insert_decision(&d).await.unwrap();
         let filed = t
             .store
             .file_notice(
@@ -136,11 +135,18 @@ async fn a_rescan_acts_at_once_or_queues_when_it_lands_in_review() {
                     content: &content,
                     priority: 4.0,
                     required_reviews: 1,
+                    keep_content: true,
                 },
             )
             .await
             .unwrap();
         assert_eq!(filed.rescan_decision, Some(d.id));
+        // The decision and its content were logged in the notice's transaction.
+        assert_eq!(t.store.get_decision(d.id).await.unwrap(), Some(d.clone()));
+        assert_eq!(
+            t.store.get_decision_content(d.id).await.unwrap(),
+            Some(content.clone())
+        );
         assert_eq!(filed.review_item.is_some(), queued, "{action}");
         if queued {
             assert_eq!(filed.status, NoticeStatus::InReview);
@@ -159,6 +165,32 @@ async fn a_rescan_acts_at_once_or_queues_when_it_lands_in_review() {
         let by_decision = t.store.notice_for_rescan(d.id).await.unwrap();
         assert_eq!(by_decision.map(|n| n.id), Some(filed.id));
     }
+}
+
+#[tokio::test]
+async fn a_rescan_already_logged_is_refused_and_no_notice_is_left() {
+    let t = TempStore::new().await;
+    let content = Item::text("post-4", "text");
+    let d = decision(Action::Block, at(0));
+    t.store.insert_decision(&d).await.unwrap();
+    let e = t
+        .store
+        .file_notice(
+            &notice("post-4", ReporterType::User),
+            NoticeRoute::Rescanned {
+                decision: &d,
+                content: &content,
+                priority: 4.0,
+                required_reviews: 1,
+                keep_content: false,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains(&d.id.to_string()), "{e}");
+    // The decision's insert failed inside the notice's transaction: no
+    // notice was recorded without its rescan.
+    assert_eq!(t.store.notice_for_rescan(d.id).await.unwrap(), None);
 }
 
 #[tokio::test]
@@ -254,4 +286,58 @@ async fn migration_0013_keeps_the_queue_and_its_foreign_keys() {
         .await;
     assert!(e.is_err());
     store.close().await;
+}
+
+#[tokio::test]
+async fn reviewed_notices_acted_are_listed_by_when_they_were_acted_on() {
+    let t = TempStore::new().await;
+    let mut filed = Vec::new();
+    for (item, action) in [("post-5", Action::Block), ("post-6", Action::Allow)] {
+        let content = Item::text(item, "text");
+        let n = t
+            .store
+            .file_notice(
+                &notice(item, ReporterType::User),
+                NoticeRoute::Review {
+                    content: &content,
+                    priority: 4.0,
+                    required_reviews: 1,
+                },
+            )
+            .await
+            .unwrap();
+        judge(&t.store, n.review_item.unwrap(), "reviewer-a", action).await;
+        filed.push(n.id);
+    }
+    // A rescan's block was acted on too, but by no reviewer.
+    let d = decision(Action::Block, at(0));
+    t.store
+        .file_notice(
+            &notice("post-7", ReporterType::User),
+            NoticeRoute::Rescanned {
+                decision: &d,
+                content: &Item::text("post-7", "text"),
+                priority: 4.0,
+                required_reviews: 1,
+                keep_content: false,
+            },
+        )
+        .await
+        .unwrap();
+
+    let all = t.store.reviewed_notices_acted(None, None).await.unwrap();
+    assert_eq!(all.iter().map(|n| n.id).collect::<Vec<_>>(), [filed[0]]);
+    let acted = all[0].acted_at.unwrap();
+    let inside = t
+        .store
+        .reviewed_notices_acted(Some(acted), Some(acted + time::Duration::milliseconds(1)))
+        .await
+        .unwrap();
+    assert_eq!(inside.len(), 1);
+    let before = t
+        .store
+        .reviewed_notices_acted(None, Some(acted))
+        .await
+        .unwrap();
+    assert!(before.is_empty(), "until is exclusive: {before:?}");
 }

@@ -121,6 +121,7 @@ fn api_router(config: &ServeConfig) -> OpenApiRouter<AppState> {
         .routes(routes!(review_admin::export))
         .routes(routes!(notices::file_notice))
         .routes(routes!(notices::get_notice))
+        .routes(routes!(notices::notice_statement))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))

@@ -1,5 +1,7 @@
-//! `POST /v1/notices` and `GET /v1/notices/{id}`: DSA Art. 16 notices the
-//! platform forwards, over [`crate::notices::take_notice`].
+//! `POST /v1/notices`, `GET /v1/notices/{id}` and
+//! `GET /v1/notices/{id}/statement`: DSA Art. 16 notices the platform
+//! forwards, over [`crate::notices::take_notice`], and the statement of
+//! reasons for one acted on ([`crate::notice_statement`]).
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -12,7 +14,7 @@ use vigil_store::{Notice, NoticeId, Scope};
 use super::AppState;
 use crate::auth;
 use crate::error::{ApiError, ErrorBody};
-use crate::notices::{take_notice, IntakeError, NoticeRequest};
+use crate::notices::{take_notice, IntakeError, NoticeRequest, NoticeStatementError};
 
 /// A notice as answered: the stored notice and its time to act.
 #[derive(Debug, Serialize)]
@@ -84,6 +86,61 @@ pub(super) async fn get_notice(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     auth::require(&state.store, &headers, Scope::Scan).await?;
+    let notice = read_notice(&state, &id).await?;
+    Ok(Json(NoticeView::from(notice)).into_response())
+}
+
+/// The DSA statement of reasons for a notice acted on: a reviewer's
+/// restrictive verdict, or a rescan's restrictive decision, with the
+/// notice's reporter as `source_type` (and `source_identity`).
+#[utoipa::path(
+    get,
+    path = "/v1/notices/{id}/statement",
+    params(("id" = String, Path, description = "the notice id (UUID)")),
+    responses(
+        (status = 200, description = "the statement, valid against every rule of the Transparency Database", body = Object),
+        (status = 400, description = "not a notice id", body = ErrorBody),
+        (status = 401, description = "no valid API key", body = ErrorBody),
+        (status = 403, description = "the key lacks the `admin` scope", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such notice; `no_statement`: not acted on (in review, or no action taken)", body = ErrorBody),
+        (status = 500, description = "`statement_invalid`: the statement broke a rule, named", body = ErrorBody),
+    ),
+    security(("api_key" = ["admin"])),
+    tag = "notices"
+)]
+pub(super) async fn notice_statement(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    auth::require(&state.store, &headers, Scope::Admin).await?;
+    let notice = read_notice(&state, &id).await?;
+    let policy = state.engine.policy();
+    let statement = crate::notice_statement(
+        &state.store,
+        &policy.policy,
+        &vigil_dsa::StatementOptions::default(),
+        &notice,
+    )
+    .await
+    .map_err(|e| match e {
+        NoticeStatementError::NoStatement { .. } => {
+            ApiError::new(StatusCode::NOT_FOUND, "no_statement", e.to_string())
+        }
+        NoticeStatementError::Invalid { .. } => {
+            ApiError::internal("statement_invalid", e.to_string())
+        }
+        NoticeStatementError::Store(_) | NoticeStatementError::Review(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "store_unavailable",
+            e.to_string(),
+        ),
+    })?;
+    Ok(Json(statement).into_response())
+}
+
+/// The notice named by a path's `id`.
+async fn read_notice(state: &AppState, id: &str) -> Result<Notice, ApiError> {
     let id: NoticeId = id.parse().map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -91,7 +148,7 @@ pub(super) async fn get_notice(
             format!("`{id}` is not a notice id (a UUID)"),
         )
     })?;
-    let notice = state
+    state
         .store
         .get_notice(id)
         .await
@@ -102,8 +159,7 @@ pub(super) async fn get_notice(
                 "not_found",
                 format!("no notice {id}"),
             )
-        })?;
-    Ok(Json(NoticeView::from(notice)).into_response())
+        })
 }
 
 fn intake_error(e: IntakeError) -> ApiError {

@@ -30,6 +30,14 @@ pub(crate) const GET_BY_RESCAN: &str = concat!(notice_columns!(), "WHERE rescan_
 /// The notice reviewed as review item `$1`.
 pub(crate) const GET_BY_REVIEW_ITEM: &str = concat!(notice_columns!(), "WHERE review_item_id = $1");
 
+/// The notices a reviewer's verdict acted on (outcome `action_taken`, with
+/// a review item), oldest received first; the caller filters by `acted_at`,
+/// whose RFC 3339 text does not sort as time.
+pub(crate) const LIST_REVIEWED_ACTED: &str = concat!(
+    notice_columns!(),
+    "WHERE outcome = 'action_taken' AND review_item_id IS NOT NULL ORDER BY received_at, id"
+);
+
 /// The actions of the verdicts on review item `$1`.
 pub(crate) const VERDICT_ACTIONS: &str = "SELECT action FROM reviews WHERE item_id = $1";
 
