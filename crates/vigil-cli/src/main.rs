@@ -11,8 +11,8 @@ use clap::{Parser, Subcommand};
 use vigil_cli::home::Home;
 
 use commands::{
-    bank, classify, data, doctor, eval, hash, keys, models, policy, promote, report, review, scan,
-    serve, store, train, worker,
+    bank, classify, data, doctor, eval, hash, keys, models, notices, policy, promote, report,
+    review, scan, serve, store, train, worker,
 };
 
 /// Vigil: a self-hosted trust & safety scanner.
@@ -79,6 +79,9 @@ enum Command {
     /// The human review queue: list it, mix in gold items, measure reviewers.
     #[command(subcommand)]
     Review(review::ReviewCommand),
+    /// DSA notices (Art. 16): import a JSON Lines file of them.
+    #[command(subcommand)]
+    Notices(notices::NoticesCommand),
     /// Report which optional outside components are present.
     Doctor,
     /// Print PDQ hashes of image files (one tab-separated line per hash).
@@ -115,6 +118,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Worker(a) => worker::run(&home, a),
         Command::Report(c) => report::run(&home, c),
         Command::Review(c) => review::run(&home, c),
+        Command::Notices(c) => notices::run(&home, c),
         Command::Doctor => doctor::run(&home),
         Command::Hash(a) => hash::run(a),
     }

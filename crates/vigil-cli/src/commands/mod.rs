@@ -9,6 +9,7 @@ pub mod from_reviews;
 pub mod hash;
 pub mod keys;
 pub mod models;
+pub mod notices;
 pub mod policy;
 pub mod promote;
 pub mod registry;
