@@ -132,6 +132,14 @@ async fn online_figures_count_the_window_and_the_slice() {
     );
     assert!(checked.query.sql.contains("appeals"));
 
+    // Verdicts are stamped in whole seconds: one stamped in the as-of
+    // instant's second counts.
+    let now = t
+        .store
+        .online_checked_restrictions(window, &all, "hate", time::OffsetDateTime::now_utc())
+        .await
+        .expect("checked now");
+    assert_eq!(now.value.checked(), 2);
     // Before any verdict, nothing was checked: the report is reproducible.
     let before = t
         .store

@@ -26,7 +26,7 @@ pub struct OnlineReportRequest {
     pub reference: Option<OnlineWindow>,
     /// Language and modality slice.
     pub slice: OnlineSlice,
-    /// Judgments recorded before this count; fixing it makes the report
+    /// Judgments stamped up to this instant's second count; fixing it makes the report
     /// reproducible later.
     pub as_of: OffsetDateTime,
     /// Interval level.

@@ -188,7 +188,7 @@ pub struct OnlineReport {
     pub lang: Option<String>,
     /// Only decisions carrying this modality (`null`: all).
     pub modality: Option<String>,
-    /// Judgments recorded before this instant (whole seconds) count.
+    /// Judgments stamped at or before this second count.
     pub as_of: String,
     /// Confidence level of every interval.
     pub confidence: f64,

@@ -66,7 +66,7 @@ impl OnlineReport {
         let _ = writeln!(s, "# Online report\n");
         let _ = writeln!(
             s,
-            "Window {} to {}; judgments before {}; language {}; modality {}; {:.0} % intervals.\n",
+            "Window {} to {}; judgments up to {}; language {}; modality {}; {:.0} % intervals.\n",
             self.window[0],
             self.window[1],
             self.as_of,
@@ -144,7 +144,7 @@ impl OnlineReport {
         );
         let _ = write!(
             s,
-            "<p>Window {} to {}; judgments before {}; language {}; modality {}.</p><table><tr>",
+            "<p>Window {} to {}; judgments up to {}; language {}; modality {}.</p><table><tr>",
             esc(&self.window[0]),
             esc(&self.window[1]),
             esc(&self.as_of),

@@ -102,7 +102,7 @@ impl ActionCounts {
 pub struct CheckedRestrictions {
     /// Decisions whose action for the category was `restrict` or `block`.
     pub restricted: u64,
-    /// Of those, appealed with an outcome recorded before the as-of instant.
+    /// Of those, appealed with an outcome recorded by the as-of instant.
     pub appealed: u64,
     /// Of the appealed, upheld.
     pub appeal_upheld: u64,
@@ -165,10 +165,10 @@ impl<'a> Binds<'a> {
         self
     }
 
-    /// Judgments recorded before `as_of`, truncated to the whole second:
-    /// stored times are RFC 3339 text compared as text, so a time in that
-    /// second with a fraction (`…:00.5Z` sorts before `…:00Z`) counts too,
-    /// the same way every time the report is run.
+    /// Judgments stamped at or before `as_of`'s whole second. The store
+    /// stamps verdicts and appeal outcomes in whole seconds of RFC 3339
+    /// text, compared here as text; a judgment in the same second as
+    /// `as_of` counts, the same way every time the report is run.
     fn judged_before(mut self, as_of: OffsetDateTime) -> Self {
         self.as_of = Some(whole_second_rfc3339(as_of));
         self
@@ -293,7 +293,7 @@ impl Store {
     }
 
     /// `category`'s restrictions in the window and how many people upheld,
-    /// counting judgments recorded before `as_of`.
+    /// counting judgments stamped at or before `as_of` (whole seconds).
     pub async fn online_checked_restrictions(
         &self,
         window: OnlineWindow,
@@ -329,7 +329,7 @@ impl Store {
     }
 
     /// `category`'s prevalence sample among the window's allowed decisions,
-    /// counting items done before `as_of`.
+    /// counting items done at or before `as_of` (whole seconds).
     pub async fn online_prevalence_sample(
         &self,
         window: OnlineWindow,

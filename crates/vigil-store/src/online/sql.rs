@@ -4,7 +4,8 @@
 //! so that its parameters first appear in the same order everywhere: `$1`
 //! since and `$2` until (unix ms, half-open), `$3` language (NULL: any),
 //! `$4` modality (NULL: any), then `$5` the category and `$6` the as-of
-//! instant (RFC 3339, whole seconds) where a query has them.
+//! instant (RFC 3339, whole seconds, as the store stamps judgments: a
+//! judgment counts when stamped at or before it) where a query has them.
 //!
 //! Portable SQL as in [`crate::sql`], except for the language and modality
 //! slice: those facts live only in the decision's JSON body
@@ -44,7 +45,7 @@ pub(crate) const CATEGORY_ACTIONS: &str = windowed!(
 );
 
 /// Restrictions for category `$5` (its action `restrict` or `block`) and
-/// how people judged them before `$6`: an appeal with an outcome counts as
+/// how people judged them by `$6`: an appeal with an outcome counts as
 /// that outcome; otherwise a done `policy` review item whose reviews
 /// labelled `$5` counts, upheld when a strict majority of those labels is
 /// positive. Each decision counts once.
@@ -57,21 +58,21 @@ pub(crate) const CHECKED_RESTRICTIONS: &str = windowed!(
             THEN 1 ELSE 0 END), 0) AS review_upheld \
      FROM (SELECT w.id, \
             (SELECT a.outcome FROM appeals a \
-              WHERE a.decision_id = w.id AND a.outcome IS NOT NULL AND a.decided_at < $6) AS appeal, \
+              WHERE a.decision_id = w.id AND a.outcome IS NOT NULL AND a.decided_at <= $6) AS appeal, \
             (SELECT COUNT(*) FROM review_items i JOIN reviews v ON v.item_id = i.id \
                JOIN review_labels l ON l.review_id = v.id \
               WHERE i.decision_id = w.id AND i.reason = 'policy' AND i.status = 'done' \
-                AND i.done_at < $6 AND l.category = $5) AS labelled, \
+                AND i.done_at <= $6 AND l.category = $5) AS labelled, \
             (SELECT COALESCE(SUM(l.positive), 0) FROM review_items i JOIN reviews v ON v.item_id = i.id \
                JOIN review_labels l ON l.review_id = v.id \
               WHERE i.decision_id = w.id AND i.reason = 'policy' AND i.status = 'done' \
-                AND i.done_at < $6 AND l.category = $5) AS positive \
+                AND i.done_at <= $6 AND l.category = $5) AS positive \
            FROM w JOIN decision_scores s ON s.decision_id = w.id AND s.category = $5 \
           WHERE s.action IN ('restrict', 'block')) AS r"
 );
 
 /// The prevalence sample for category `$5`: done `prevalence` review items
-/// (done before `$6`) of allowed decisions of the window; sampled when its
+/// (done by `$6`) of allowed decisions of the window; sampled when its
 /// reviews labelled `$5`, violating when a strict majority of those labels
 /// is positive.
 pub(crate) const PREVALENCE_SAMPLE: &str = windowed!(
@@ -86,7 +87,7 @@ pub(crate) const PREVALENCE_SAMPLE: &str = windowed!(
                ON l.review_id = v.id WHERE v.item_id = i.id AND l.category = $5) AS positive \
            FROM w JOIN review_items i ON i.decision_id = w.id \
           WHERE w.action = 'allow' AND i.reason = 'prevalence' AND i.status = 'done' \
-            AND i.done_at < $6) AS p"
+            AND i.done_at <= $6) AS p"
 );
 
 /// The scores of category `$5` in the window, ascending.
