@@ -2,7 +2,10 @@
 //! decisions of a window, as Transparency Database batch files.
 //! `vigil report transparency`: the DSA transparency report of a period
 //! (docs/transparency-report.md).
+//! `vigil report online`: online accuracy indicators of a window
+//! (docs/online-report.md).
 
+mod online;
 mod transparency;
 
 use std::path::PathBuf;
@@ -38,6 +41,11 @@ pub enum ReportCommand {
     /// The DSA transparency report of a period: one CSV per section,
     /// `report.json` (every figure with its query) and `index.html`.
     Transparency(transparency::TransparencyArgs),
+    /// Online accuracy indicators of a window (docs/online-report.md):
+    /// precision, prevalence, recall, drift, rates and latency per
+    /// category, each figure with its query, and the policy's `[alerts]`
+    /// breaches; `online-report.json`, `.md` and `.html`.
+    Online(online::OnlineArgs),
 }
 
 pub fn run(home: &Home, command: ReportCommand) -> Result<ExitCode> {
@@ -50,6 +58,7 @@ pub fn run(home: &Home, command: ReportCommand) -> Result<ExitCode> {
             out,
         } => (since, until, policy, db, out),
         ReportCommand::Transparency(args) => return transparency::run(home, args),
+        ReportCommand::Online(args) => return online::run(home, args),
     };
     let since = vigil_server::parse_instant(&since).map_err(anyhow::Error::msg)?;
     let until = until
