@@ -164,6 +164,11 @@ pub async fn serve(
         );
     }
     start_job_workers(&engine, &store, &metrics, config.workers, "serve");
+    tokio::spawn(online_report::refresh_online_gauges(
+        engine.clone(),
+        store.clone(),
+        metrics.clone(),
+    ));
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     ready(addr);

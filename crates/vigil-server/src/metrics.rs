@@ -1,7 +1,8 @@
 //! The service's metrics in Prometheus text format: request latency,
 //! decisions by category and action, model inference time, errors by kind,
 //! cascade escalations, policy reloads, and scan jobs (queued, running,
-//! done and failed, and how long each took).
+//! done and failed, and how long each took), and the online report's
+//! gauges over a trailing day.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -86,6 +87,8 @@ struct Inner {
     jobs_started: u64,
     jobs_finished: BTreeMap<&'static str, Histogram>,
     jobs_by_state: Vec<(&'static str, u64)>,
+    /// The online report's gauges, rendered when last recomputed.
+    online: String,
 }
 
 /// Counters and histograms, updated by handlers and rendered by `/metrics`.
@@ -176,6 +179,12 @@ impl Metrics {
         self.with(|m| m.jobs_by_state = counts);
     }
 
+    /// Replaces the online report's gauges (rendered by
+    /// [`crate::online_report::render_gauges`]).
+    pub fn set_online(&self, rendered: String) {
+        self.with(|m| m.online = rendered);
+    }
+
     /// Everything, in Prometheus text exposition format.
     pub fn render(&self) -> String {
         self.with(|m| {
@@ -220,6 +229,7 @@ impl Metrics {
                 let _ = writeln!(out, "vigil_policy_reloads_total{{result=\"{result}\"}} {n}");
             }
             render_jobs(&mut out, m);
+            out += &m.online;
             out
         })
     }

@@ -10,7 +10,9 @@ use vigil_core::{
 };
 use vigil_eval::Confidence;
 use vigil_policy::{AlertLimits, AlertSettings};
-use vigil_server::online_report::{build_online_report, OnlineReport, OnlineReportRequest};
+use vigil_server::online_report::{
+    build_online_report, render_gauges, OnlineReport, OnlineReportRequest,
+};
 use vigil_store::{NewReview, OnlineSlice, OnlineWindow, Store};
 
 const LEASE: std::time::Duration = std::time::Duration::from_secs(600);
@@ -397,6 +399,28 @@ async fn every_figure_matches_the_generated_history() {
     assert_eq!(q["params"][4]["value"], "hate");
     assert!(r.to_markdown().contains("| hate |"));
     assert!(r.to_html().starts_with("<!doctype html>"));
+
+    // The same figures as Prometheus gauges on /metrics.
+    let metrics = vigil_server::Metrics::default();
+    metrics.set_online(render_gauges(&r, T0));
+    let text = metrics.render();
+    assert!(
+        text.contains(&format!(
+            "vigil_online_precision{{category=\"hate\",bound=\"estimate\"}} {}",
+            p.estimate
+        )),
+        "{text}"
+    );
+    assert!(text.contains(&format!("vigil_online_psi{{category=\"hate\"}} {}", d.psi)));
+    assert!(text.contains("vigil_online_alert{category=\"hate\",limit=\"max_psi\"} 1"));
+    assert!(text.contains(&format!(
+        "vigil_online_latency_us{{quantile=\"0.99\"}} {}",
+        l.p99_us
+    )));
+    assert!(text.contains(&format!(
+        "vigil_online_computed_at_seconds {}",
+        T0.unix_timestamp()
+    )));
 
     // A slice: French decisions only.
     let fr = report(

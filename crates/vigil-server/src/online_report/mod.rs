@@ -9,9 +9,11 @@
 //! runs `vigil_eval::online`'s estimators; [`OnlineReport`] serialises to
 //! the stable JSON (`schema` names its version) and renders as Markdown
 //! ([`OnlineReport::to_markdown`]) and one self-contained HTML page
-//! ([`OnlineReport::to_html`]).
+//! ([`OnlineReport::to_html`]). The server keeps the same figures, over
+//! a trailing day, as gauges on `/metrics` ([`refresh_online_gauges`]).
 
 mod build;
+mod gauges;
 mod render;
 
 use serde::Serialize;
@@ -21,6 +23,7 @@ use vigil_store::{
 };
 
 pub use build::{build_online_report, OnlineReportRequest};
+pub use gauges::{refresh_online_gauges, render_gauges, REFRESH_EVERY, TRAILING};
 
 /// The version of the report's JSON; raised on any incompatible change.
 pub const ONLINE_REPORT_SCHEMA: &str = "vigil.online-report/1";
