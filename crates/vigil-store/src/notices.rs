@@ -333,6 +333,7 @@ impl Store {
                 acted.push(notice);
             }
         }
+        acted.sort_by_key(|n| (n.received_at, n.id));
         Ok(acted)
     }
 

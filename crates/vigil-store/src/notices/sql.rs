@@ -31,11 +31,12 @@ pub(crate) const GET_BY_RESCAN: &str = concat!(notice_columns!(), "WHERE rescan_
 pub(crate) const GET_BY_REVIEW_ITEM: &str = concat!(notice_columns!(), "WHERE review_item_id = $1");
 
 /// The notices a reviewer's verdict acted on (outcome `action_taken`, with
-/// a review item), oldest received first; the caller filters by `acted_at`,
-/// whose RFC 3339 text does not sort as time.
+/// a review item); the caller filters by `acted_at` and orders by
+/// `received_at`, whose RFC 3339 text (fractions without trailing zeros)
+/// does not sort as time.
 pub(crate) const LIST_REVIEWED_ACTED: &str = concat!(
     notice_columns!(),
-    "WHERE outcome = 'action_taken' AND review_item_id IS NOT NULL ORDER BY received_at, id"
+    "WHERE outcome = 'action_taken' AND review_item_id IS NOT NULL"
 );
 
 /// The actions of the verdicts on review item `$1`.
