@@ -52,9 +52,15 @@ pub(crate) fn summary(report: &TransparencyReport) -> String {
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title>\
          <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}\
          td,th{{border:1px solid #999;padding:.2em .6em;text-align:right}}</style></head><body>\n\
-         <h1>{t}</h1>\n<p>From {s} to {e} (exclusive), outcomes as of {a}. Every figure, with \
+         <h1>{t}</h1>\n{i}<p>From {s} to {e} (exclusive), outcomes as of {a}. Every figure, with \
          the query that produced it, is in <code>report.json</code>; one CSV per section.</p>\n",
         t = escape(&title),
+        i = if report.interim {
+            "<p><strong>Interim report: the period had not ended when it was made; the \
+             figures cover the period so far.</strong></p>\n"
+        } else {
+            ""
+        },
         s = escape(&report.window.start.to_string()),
         e = escape(&report.window.end.to_string()),
         a = escape(&report.window.as_of.to_string()),

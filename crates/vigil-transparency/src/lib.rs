@@ -58,13 +58,14 @@ pub enum ReportError {
         #[source]
         source: csv::Error,
     },
-    /// `as_of` lies before the period's end, so outcomes within the period
-    /// could be left out.
-    #[error("as_of {as_of} is before the end of the period ({end})")]
-    AsOfBeforeEnd {
+    /// `as_of` is not after the period's start: nothing of it has happened.
+    #[error(
+        "as_of {as_of} is not after the start of the period ({start}): there is nothing to report"
+    )]
+    AsOfBeforeStart {
         /// The instant given.
         as_of: String,
-        /// The period's end.
-        end: String,
+        /// The period's start.
+        start: String,
     },
 }

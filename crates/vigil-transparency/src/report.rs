@@ -16,8 +16,12 @@ use crate::{FactsSource, Period, ReportError};
 pub struct TransparencyReport {
     /// The period, as written (`2026-H2`).
     pub period: String,
-    /// Its span and the instant outcomes are counted up to.
+    /// Its span and the instant outcomes are counted up to. For a period
+    /// that has not ended yet, the span ends at `as_of`.
     pub window: ReportWindow,
+    /// Whether the period had not ended at `as_of`: an interim report of
+    /// the period so far, not the period's report.
+    pub interim: bool,
     /// When the report was built.
     #[serde(with = "time::serde::rfc3339")]
     pub generated_at: OffsetDateTime,
@@ -60,28 +64,31 @@ impl From<AutomatedMeansRow> for AutomatedMeansFigure {
 }
 
 /// Builds the report of `period` from `store`, counting outcomes recorded
-/// before `as_of` (which must not lie before the period's end).
+/// before `as_of`. When `as_of` lies before the period's end, the report is
+/// an interim one over `[start, as_of)`, and says so.
 pub async fn build(
     store: &Store,
     period: Period,
     as_of: OffsetDateTime,
     facts: Option<FactsSource>,
 ) -> Result<TransparencyReport, ReportError> {
-    if as_of < period.end() {
-        return Err(ReportError::AsOfBeforeEnd {
+    if as_of <= period.start() {
+        return Err(ReportError::AsOfBeforeStart {
             as_of: as_of.to_string(),
-            end: period.end().to_string(),
+            start: period.start().to_string(),
         });
     }
+    let interim = as_of < period.end();
     let window = ReportWindow {
         start: period.start(),
-        end: period.end(),
+        end: period.end().min(as_of),
         as_of,
     };
     let means = store.transparency_automated_means(&window).await?;
     Ok(TransparencyReport {
         period: period.to_string(),
         window,
+        interim,
         generated_at: OffsetDateTime::now_utc(),
         facts,
         own_initiative: store.transparency_own_initiative(&window).await?,

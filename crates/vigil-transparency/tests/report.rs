@@ -131,10 +131,17 @@ async fn writes_every_section_with_figures_and_their_queries() {
     );
     assert!(read(&bare, "automated_means.csv").contains("hate,not provided,4,3"));
 
-    // as_of before the period ends is refused.
-    let err = build(&store, period, datetime!(2026-12-01 0:00 UTC), None)
+    assert!(!report.interim);
+    // Before the period ends, the report is an interim one over the period
+    // so far; before it starts, there is nothing to report.
+    let interim = build(&store, period, datetime!(2026-12-01 0:00 UTC), None)
+        .await
+        .expect("an interim report");
+    assert!(interim.interim);
+    assert_eq!(interim.window.end, datetime!(2026-12-01 0:00 UTC));
+    let err = build(&store, period, datetime!(2026-07-01 0:00 UTC), None)
         .await
         .expect_err("refused");
-    assert!(matches!(err, ReportError::AsOfBeforeEnd { .. }), "{err}");
+    assert!(matches!(err, ReportError::AsOfBeforeStart { .. }), "{err}");
     store.close().await;
 }

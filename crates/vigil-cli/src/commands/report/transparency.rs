@@ -52,7 +52,8 @@ pub fn run(home: &Home, args: TransparencyArgs) -> Result<ExitCode> {
     })?;
     let files = vigil_transparency::write(&report, &args.out)?;
     println!(
-        "transparency report {} (outcomes as of {}): {} files in {}",
+        "{}transparency report {} (outcomes as of {}): {} files in {}",
+        if report.interim { "interim " } else { "" },
         report.period,
         report.window.as_of,
         files.len(),
