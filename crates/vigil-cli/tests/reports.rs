@@ -8,11 +8,9 @@
 mod util;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 
 use serde_json::{json, Value};
-use util::{repo_root, Vigil};
+use util::{key, repo_root, Server, Vigil};
 
 const THREATS: [&str; 4] = [
     "I will find you and beat you to death",
@@ -26,66 +24,6 @@ const CALM: [&str; 4] = [
     "The train to Leeds leaves at half past nine",
     "Thanks for the book, I finished it last night",
 ];
-
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn start(home: &std::path::Path, policy: &std::path::Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--no-cascade",
-                "--reload-ms",
-                "0",
-            ])
-            .arg("--policy")
-            .arg(policy)
-            .current_dir(repo_root())
-            .env("VIGIL_HOME", home)
-            .env_remove("XDG_DATA_HOME")
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("vigil serve starts");
-        let mut lines = BufReader::new(child.stderr.take().expect("piped")).lines();
-        let addr = loop {
-            let line = lines.next().expect("an address line").expect("readable");
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                break rest
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned();
-            }
-        };
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, addr }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn key(vigil: &Vigil, scope: &str) -> String {
-    vigil
-        .run(["keys", "create", "--scope", scope])
-        .success()
-        .stdout
-        .trim()
-        .to_owned()
-}
 
 /// The CSV rows of `file` as maps from column to value.
 fn csv_rows(file: &std::path::Path) -> Vec<BTreeMap<String, String>> {
@@ -118,7 +56,7 @@ fn the_report_commands_agree_with_a_load_run_and_simulated_reviews() {
     let scan_key = key(&vigil, "scan");
     let review_key = key(&vigil, "review");
 
-    let server = Server::start(vigil.home(), &policy);
+    let server = Server::start_with(vigil.home(), &["--policy".as_ref(), policy.as_os_str()]);
     // The load: 4 clients, 24 items each, threats and calm texts mixed.
     let decisions: Vec<(String, String, Value)> = std::thread::scope(|s| {
         let workers: Vec<_> = (0..4)

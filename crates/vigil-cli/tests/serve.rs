@@ -4,84 +4,12 @@
 
 mod util;
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use util::{repo_root, Vigil};
-
-/// A running `vigil serve` and the address it listens on.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn start(home: &Path) -> Server {
-        Server::start_with(home, &[])
-    }
-
-    /// `vigil serve` with `extra` flags after the usual ones.
-    fn start_with(home: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--no-cascade",
-                "--reload-ms",
-                "0",
-            ])
-            .args(extra)
-            .current_dir(repo_root())
-            .env("VIGIL_HOME", home)
-            .env_remove("XDG_DATA_HOME")
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("vigil serve starts");
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let mut lines = BufReader::new(stderr).lines();
-        let addr = loop {
-            let line = lines
-                .next()
-                .expect("vigil serve printed its address before exiting")
-                .expect("stderr is readable");
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                break rest
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned();
-            }
-        };
-        // Keep draining stderr so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, addr }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn key(vigil: &Vigil, scope: &str) -> String {
-    vigil
-        .run(["keys", "create", "--scope", scope])
-        .success()
-        .stdout
-        .trim()
-        .to_owned()
-}
+use util::{key, repo_root, Server, Vigil};
 
 #[test]
 fn a_kill_during_load_loses_no_acknowledged_decision() {

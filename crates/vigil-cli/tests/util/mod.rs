@@ -2,8 +2,9 @@
 
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
@@ -82,4 +83,78 @@ impl Run {
         );
         self
     }
+}
+
+/// A running `vigil serve` (on a free loopback port) and its address.
+/// Dropping it kills the server.
+pub struct Server {
+    pub child: Child,
+    pub addr: String,
+}
+
+impl Server {
+    /// `vigil serve` in `home` with the usual test flags.
+    pub fn start(home: &Path) -> Server {
+        Server::start_with::<&str>(home, &[])
+    }
+
+    /// `vigil serve` with `extra` flags after the usual ones.
+    pub fn start_with<S: AsRef<std::ffi::OsStr>>(home: &Path, extra: &[S]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--no-cascade",
+                "--reload-ms",
+                "0",
+            ])
+            .args(extra)
+            .current_dir(repo_root())
+            .env("VIGIL_HOME", home)
+            .env_remove("XDG_DATA_HOME")
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("vigil serve starts");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let mut lines = BufReader::new(stderr).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .expect("vigil serve printed its address before exiting")
+                .expect("stderr is readable");
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                break rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+            }
+        };
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, addr }
+    }
+
+    /// The URL of `path` on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A new API key of `scope` in `vigil`'s store; its secret.
+pub fn key(vigil: &Vigil, scope: &str) -> String {
+    vigil
+        .run(["keys", "create", "--scope", scope])
+        .success()
+        .stdout
+        .trim()
+        .to_owned()
 }

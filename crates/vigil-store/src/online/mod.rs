@@ -98,7 +98,7 @@ impl ActionCounts {
 /// A category's restrictions in a window and how people judged them
 /// (each decision counted once; an appeal's outcome takes precedence over
 /// a policy review of the same decision).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct CheckedRestrictions {
     /// Decisions whose action for the category was `restrict` or `block`.
     pub restricted: u64,
@@ -127,7 +127,7 @@ impl CheckedRestrictions {
 
 /// A category's prevalence sample in a window: allowed decisions queued
 /// with reason `prevalence` and judged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct PrevalenceSample {
     /// Done prevalence items of the window's allowed decisions.
     pub judged: u64,
@@ -314,13 +314,7 @@ impl Store {
                 reviewed: count(r, 3, WHAT)?,
                 review_upheld: count(r, 4, WHAT)?,
             },
-            None => CheckedRestrictions {
-                restricted: 0,
-                appealed: 0,
-                appeal_upheld: 0,
-                reviewed: 0,
-                review_upheld: 0,
-            },
+            None => CheckedRestrictions::default(),
         };
         Ok(Audited {
             value,
@@ -348,11 +342,7 @@ impl Store {
                 sampled: count(r, 1, WHAT)?,
                 violating: count(r, 2, WHAT)?,
             },
-            None => PrevalenceSample {
-                judged: 0,
-                sampled: 0,
-                violating: 0,
-            },
+            None => PrevalenceSample::default(),
         };
         Ok(Audited {
             value,
