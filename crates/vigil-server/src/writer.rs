@@ -74,7 +74,8 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Pending>) {
             .iter()
             .flat_map(|p| p.contents.iter().map(|(id, item)| (*id, item)))
             .collect();
-        let reviews: Vec<NewReview> = group.iter().flat_map(|p| p.reviews.clone()).collect();
+        // By reference: an entry carries the item's content, media inline.
+        let reviews: Vec<&NewReview> = group.iter().flat_map(|p| &p.reviews).collect();
         match store.log_decisions(&all, &contents, &reviews).await {
             Ok(_queued) => {
                 for p in group.drain(..) {
@@ -88,7 +89,11 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Pending>) {
                     let contents: Vec<(DecisionId, &Item)> =
                         p.contents.iter().map(|(id, item)| (*id, item)).collect();
                     let result = store
-                        .log_decisions(&p.decisions, &contents, &p.reviews)
+                        .log_decisions(
+                            &p.decisions,
+                            &contents,
+                            &p.reviews.iter().collect::<Vec<_>>(),
+                        )
                         .await
                         .map(|_| ())
                         .map_err(|e| e.to_string());

@@ -94,7 +94,7 @@ impl Store {
         &self,
         decisions: &[Decision],
         contents: &[(DecisionId, &Item)],
-        reviews: &[NewReview],
+        reviews: &[&NewReview],
     ) -> Result<u64, StoreError> {
         let rows = decisions
             .iter()

@@ -583,7 +583,7 @@ async fn decisions_and_their_queue_entries_are_logged_together() {
     };
     let queued = t
         .store
-        .log_decisions(&decisions, &[], &[entry(0), entry(2)])
+        .log_decisions(&decisions, &[], &[&entry(0), &entry(2)])
         .await
         .expect("logged");
     assert_eq!(queued, 2);
@@ -601,7 +601,7 @@ async fn decisions_and_their_queue_entries_are_logged_together() {
     let mut bad = entry(0);
     bad.decision_id = more[0].id;
     bad.priority = f64::NAN;
-    assert!(t.store.log_decisions(&more, &[], &[bad]).await.is_err());
+    assert!(t.store.log_decisions(&more, &[], &[&bad]).await.is_err());
     assert!(t
         .store
         .get_decision(more[0].id)

@@ -148,7 +148,7 @@ pub fn run(home: &Home, args: ScanArgs) -> Result<ExitCode> {
                         &[]
                     };
                     store
-                        .log_decisions(d, content, &review)
+                        .log_decisions(d, content, &review.iter().collect::<Vec<_>>())
                         .await
                         .context("cannot log the decision")?;
                     let line = serde_json::to_string(&scan.decision)?;
