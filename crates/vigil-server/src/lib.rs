@@ -24,7 +24,7 @@ mod json_object;
 mod media_banks;
 mod metrics;
 mod notices;
-pub mod online_report;
+pub mod online_gauges;
 mod review_quality;
 mod review_routing;
 mod shadow;
@@ -164,7 +164,7 @@ pub async fn serve(
         );
     }
     start_job_workers(&engine, &store, &metrics, config.workers, "serve");
-    tokio::spawn(online_report::refresh_online_gauges(
+    tokio::spawn(online_gauges::refresh_online_gauges(
         engine.clone(),
         store.clone(),
         metrics.clone(),

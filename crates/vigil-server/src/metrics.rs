@@ -180,7 +180,7 @@ impl Metrics {
     }
 
     /// Replaces the online report's gauges (rendered by
-    /// [`crate::online_report::render_gauges`]).
+    /// [`crate::online_gauges::render_gauges`]).
     pub fn set_online(&self, rendered: String) {
         self.with(|m| m.online = rendered);
     }

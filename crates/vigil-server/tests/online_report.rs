@@ -10,10 +10,9 @@ use vigil_core::{
 };
 use vigil_eval::Confidence;
 use vigil_policy::{AlertLimits, AlertSettings};
-use vigil_server::online_report::{
-    build_online_report, render_gauges, OnlineReport, OnlineReportRequest,
-};
+use vigil_server::online_gauges::render_gauges;
 use vigil_store::{NewReview, OnlineSlice, OnlineWindow, Store};
+use vigil_transparency::online::{build_online_report, OnlineReport, OnlineReportRequest};
 
 const LEASE: std::time::Duration = std::time::Duration::from_secs(600);
 const T0: OffsetDateTime = datetime!(2026-03-02 00:00 UTC);

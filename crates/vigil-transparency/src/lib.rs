@@ -14,6 +14,7 @@
 
 mod facts;
 mod html;
+pub mod online;
 mod period;
 mod report;
 mod write;

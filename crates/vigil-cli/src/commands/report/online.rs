@@ -1,6 +1,6 @@
 //! `vigil report online --since … --until … --out DIR`: the online report
 //! (docs/online-report.md) as `online-report.json`, `.md` and `.html`;
-//! parses the flags and calls `vigil_server::online_report`.
+//! parses the flags and calls `vigil_transparency::online`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,8 +12,8 @@ use vigil_cli::home::Home;
 use vigil_core::Modality;
 use vigil_eval::Confidence;
 use vigil_policy::AlertSettings;
-use vigil_server::online_report::{build_online_report, OnlineReport, OnlineReportRequest};
 use vigil_store::{OnlineSlice, OnlineWindow, Store};
+use vigil_transparency::online::{build_online_report, OnlineReport, OnlineReportRequest};
 
 /// Flags of `vigil report online`.
 #[derive(Debug, Args)]

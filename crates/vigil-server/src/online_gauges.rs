@@ -1,5 +1,6 @@
 //! The online report's figures as Prometheus gauges on `/metrics`,
-//! recomputed by the server over a trailing window.
+//! recomputed by the server over a trailing window. The report itself is
+//! `vigil_transparency::online`'s; only its exposition as gauges lives here.
 //!
 //! Every [`REFRESH_EVERY`] the server builds the report over the last
 //! [`TRAILING`] (the [`TRAILING`] before it as the drift reference), under
@@ -17,7 +18,10 @@ use vigil_engine::Engine;
 use vigil_eval::Confidence;
 use vigil_store::{OnlineSlice, OnlineWindow, Store};
 
-use super::{build_online_report, Estimate, OnlineReport, OnlineReportRequest};
+use vigil_transparency::online::{
+    build_online_report, Estimate, OnlineReport, OnlineReportRequest,
+};
+
 use crate::Metrics;
 
 /// How often the gauges are recomputed.

@@ -9,11 +9,13 @@
 //! runs `vigil_eval::online`'s estimators; [`OnlineReport`] serialises to
 //! the stable JSON (`schema` names its version) and renders as Markdown
 //! ([`OnlineReport::to_markdown`]) and one self-contained HTML page
-//! ([`OnlineReport::to_html`]). The server keeps the same figures, over
-//! a trailing day, as gauges on `/metrics` ([`refresh_online_gauges`]).
+//! ([`OnlineReport::to_html`]). It lives here, beside the transparency
+//! report, so that both read the same estimates from one implementation:
+//! `vigil report online` calls it, the transparency report's accuracy
+//! section calls it per language, and the server (`vigil_server::online_gauges`)
+//! keeps the same figures, over a trailing day, as gauges on `/metrics`.
 
 mod build;
-mod gauges;
 mod render;
 
 use serde::Serialize;
@@ -23,7 +25,6 @@ use vigil_store::{
 };
 
 pub use build::{build_online_report, OnlineReportRequest};
-pub use gauges::{refresh_online_gauges, render_gauges, REFRESH_EVERY, TRAILING};
 
 /// The version of the report's JSON; raised on any incompatible change.
 pub const ONLINE_REPORT_SCHEMA: &str = "vigil.online-report/1";
