@@ -16,6 +16,9 @@
 //!   `caught = restricted × precision`, `missed = allowed × prevalence`,
 //!   with an interval that carries the uncertainty of both samples (drawn
 //!   from their Jeffreys Beta distributions, see there).
+//! - [`estimated_accuracy`]: the share of restrict-or-allow decisions that
+//!   were right, `(restricted × precision + allowed × (1 − prevalence)) /
+//!   (restricted + allowed)`, with an interval made the same way.
 //! - Drift between a reference window and the current one: [`psi`] on the
 //!   reference's deciles with a [`DriftLevel`], the two-sample
 //!   Kolmogorov–Smirnov test [`ks_two_sample`], the change of a decision
@@ -48,6 +51,7 @@ mod beta;
 mod decision_rate;
 mod drift;
 mod latency;
+mod overall_accuracy;
 pub mod simulate;
 
 pub use accuracy::{
@@ -61,6 +65,7 @@ pub use drift::{
     PSI_MODERATE,
 };
 pub use latency::{latency_percentiles, nearest_rank, LatencyPercentiles};
+pub use overall_accuracy::{estimated_accuracy, AccuracyEstimate};
 
 /// Why an online figure cannot be computed from its inputs.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
