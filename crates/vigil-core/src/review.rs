@@ -26,18 +26,24 @@ pub enum QueueReason {
     /// A random sample of allowed items, for the prevalence of violating
     /// content among what was published (and so recall, online).
     Prevalence,
+    /// A random sample of restricted and blocked items, judged as the
+    /// prevalence sample is, for the precision of automated restrictions
+    /// (online). Reviewers who are not admins see it as `prevalence`, so
+    /// that knowing an item was blocked does not anchor their judgement.
+    Audit,
     /// An item with known labels mixed into the queue to measure reviewers.
     Gold,
 }
 
 impl QueueReason {
     /// Every reason, in the order above.
-    pub const ALL: [QueueReason; 6] = [
+    pub const ALL: [QueueReason; 7] = [
         QueueReason::Appeal,
         QueueReason::Notice,
         QueueReason::Policy,
         QueueReason::ActiveLearning,
         QueueReason::Prevalence,
+        QueueReason::Audit,
         QueueReason::Gold,
     ];
 
@@ -49,6 +55,7 @@ impl QueueReason {
             QueueReason::Policy => "policy",
             QueueReason::ActiveLearning => "active_learning",
             QueueReason::Prevalence => "prevalence",
+            QueueReason::Audit => "audit",
             QueueReason::Gold => "gold",
         }
     }
@@ -62,7 +69,7 @@ impl fmt::Display for QueueReason {
 
 /// A string that names no queue reason.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown queue reason `{0}`; the reasons are appeal, notice, policy, active_learning, prevalence, gold")]
+#[error("unknown queue reason `{0}`; the reasons are appeal, notice, policy, active_learning, prevalence, audit, gold")]
 pub struct UnknownQueueReason(pub String);
 
 impl FromStr for QueueReason {

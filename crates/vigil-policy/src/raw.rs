@@ -83,6 +83,8 @@ pub(crate) struct RawReview {
     #[serde(default)]
     pub prevalence_rate: Option<Spanned<f64>>,
     #[serde(default)]
+    pub audit_rate: Option<Spanned<f64>>,
+    #[serde(default)]
     pub active_learning_rate: Option<Spanned<f64>>,
     #[serde(default)]
     pub active_learning_margin: Option<Spanned<f64>>,

@@ -5,6 +5,7 @@
 //! required_reviews = 1          # independent reviews per queued item (1 to 5); default 1
 //! lease_seconds = 900           # a claim lapses after this; default 900
 //! prevalence_rate = 0.005       # share of allowed items sampled at random; default 0.005
+//! audit_rate = 0.01             # share of restricted and blocked items audited at random; default 0.01
 //! active_learning_rate = 0.05   # share of uncertain allowed items queued; default 0.05
 //! active_learning_margin = 1.0  # "uncertain": within this many log-odds of a threshold; default 1
 //! active_learning_per_bucket = 50  # open active-learning items per (category, language); default 50
@@ -33,6 +34,10 @@ pub struct ReviewSettings {
     /// that the prevalence of violating content among published items (and
     /// so recall) can be estimated without bias.
     pub prevalence_rate: f64,
+    /// Share of restricted and blocked items queued at random, whatever
+    /// their scores, so that the precision of automated restrictions can be
+    /// estimated without bias (0 turns the audit off).
+    pub audit_rate: f64,
     /// Share of allowed items with a score near a threshold that are queued
     /// for active learning.
     pub active_learning_rate: f64,
@@ -56,6 +61,7 @@ impl Default for ReviewSettings {
             required_reviews: 1,
             lease_seconds: 900,
             prevalence_rate: 0.005,
+            audit_rate: 0.01,
             active_learning_rate: 0.05,
             active_learning_margin: 1.0,
             active_learning_per_bucket: 50,
@@ -113,6 +119,16 @@ pub(crate) fn validate_review(
         diagnostics,
     ) {
         s.prevalence_rate = r;
+    }
+    if let Some(r) = in_range(
+        loc,
+        "[review] audit_rate",
+        &raw.audit_rate,
+        0.0,
+        1.0,
+        diagnostics,
+    ) {
+        s.audit_rate = r;
     }
     if let Some(r) = in_range(
         loc,

@@ -37,6 +37,7 @@ fn a_full_section_is_read() {
 required_reviews = 3
 lease_seconds = 120
 prevalence_rate = 0.01
+audit_rate = 0.03
 active_learning_rate = 0.2
 active_learning_margin = 0.5
 active_learning_per_bucket = 7
@@ -50,6 +51,7 @@ severity = { hate = 4.0, sexual_minors = 10 }
     assert_eq!(r.required_reviews, 3);
     assert_eq!(r.lease_seconds, 120);
     assert_eq!(r.prevalence_rate, 0.01);
+    assert_eq!(r.audit_rate, 0.03);
     assert_eq!(r.active_learning_rate, 0.2);
     assert_eq!(r.active_learning_margin, 0.5);
     assert_eq!(r.active_learning_per_bucket, 7);
@@ -68,6 +70,7 @@ fn bad_values_are_each_refused_at_their_line() {
 required_reviews = 0
 lease_seconds = -5
 prevalence_rate = 1.5
+audit_rate = -0.1
 reach_field = " "
 severity = { hats = 2.0, hate = -1.0 }
 "#,
@@ -77,6 +80,7 @@ severity = { hats = 2.0, hate = -1.0 }
         "required_reviews must be a whole number from 1 to 5; it is 0",
         "lease_seconds must be a whole number from 10 to 86400; it is -5",
         "prevalence_rate must be from 0 to 1; it is 1.5",
+        "audit_rate must be from 0 to 1; it is -0.1",
         "reach_field must name a meta field",
         "in [review] severity: unknown category `hats`",
         "[review] severity must be from 0 to 1000; it is -1",

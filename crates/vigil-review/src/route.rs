@@ -12,8 +12,13 @@
 //!    at `active_learning_rate` → [`QueueReason::ActiveLearning`], with a
 //!    bucket (category, language) the store caps so the queue is not one
 //!    cluster;
-//! 4. anything else (restrict, block, a confident allow) is not queued;
-//!    appeals and gold items enter the queue by their own doors.
+//! 4. action `restrict` or `block`, drawn into the audit sample
+//!    (`audit_rate`, independent of the scores, so the sample of
+//!    restrictions stays unbiased) → [`QueueReason::Audit`], with the most
+//!    restrictive category (the severest among equals);
+//! 5. anything else (a confident allow, an undrawn restriction) is not
+//!    queued; appeals, notices and gold items enter the queue by their own
+//!    doors.
 //!
 //! The draws are a hash of the decision id, not a random number generator:
 //! the same decision always routes the same way, and a replay of the log
@@ -50,7 +55,8 @@ pub struct Routed {
     /// Independent reviews the item needs.
     pub required_reviews: u32,
     /// The category that put it there (the most restrictive, else the
-    /// most uncertain); `None` for a prevalence draw with no signal.
+    /// most uncertain); `None` for a prevalence or audit draw with no
+    /// signal.
     pub category: Option<Category>,
     /// Active learning only: the diversity bucket the store caps,
     /// `category/language` (`und` when the language is unknown).
@@ -76,17 +82,11 @@ pub fn route(decision: &Decision, meta: &Meta, settings: &ReviewSettings) -> Opt
         bucket,
     };
     match decision.action {
-        Action::Review => {
-            let top = decision
-                .categories
-                .iter()
-                .filter(|c| c.action == Action::Review)
-                .max_by(|a, b| {
-                    (settings.severity_of(a.category) * f64::from(a.score.get()))
-                        .total_cmp(&(settings.severity_of(b.category) * f64::from(b.score.get())))
-                });
-            Some(routed(QueueReason::Policy, top, None))
-        }
+        Action::Review => Some(routed(
+            QueueReason::Policy,
+            severest(decision, Action::Review, settings),
+            None,
+        )),
         Action::Allow => {
             let id = decision.id.0.as_u128();
             let nearest = most_uncertain(decision);
@@ -107,8 +107,31 @@ pub fn route(decision: &Decision, meta: &Meta, settings: &ReviewSettings) -> Opt
             }
             None
         }
-        Action::Restrict | Action::Block => None,
+        Action::Restrict | Action::Block => {
+            if draw(decision.id.0.as_u128(), SALT_AUDIT) < settings.audit_rate {
+                let top = severest(decision, decision.action, settings);
+                return Some(routed(QueueReason::Audit, top, None));
+            }
+            None
+        }
     }
+}
+
+/// Of the categories whose action is `action`, the one with the highest
+/// severity × score.
+fn severest<'a>(
+    decision: &'a Decision,
+    action: Action,
+    settings: &ReviewSettings,
+) -> Option<&'a CategoryDecision> {
+    decision
+        .categories
+        .iter()
+        .filter(|c| c.action == action)
+        .max_by(|a, b| {
+            (settings.severity_of(a.category) * f64::from(a.score.get()))
+                .total_cmp(&(settings.severity_of(b.category) * f64::from(b.score.get())))
+        })
 }
 
 /// The priority of a queued item: `severity × (0.5 + closeness) × (1 +
@@ -130,12 +153,17 @@ pub fn priority(
 }
 
 /// Appeals first, then the policy's own review band, then learning and
-/// measuring; gold items are weighted by the store as their cover requires.
+/// measuring (the audit of restrictions weighs as the prevalence sample,
+/// so the two samples are served alike); gold items are weighted by the
+/// store as their cover requires.
 fn reason_weight(reason: QueueReason) -> f64 {
     match reason {
         QueueReason::Appeal | QueueReason::Notice => 4.0,
         QueueReason::Policy => 2.0,
-        QueueReason::ActiveLearning | QueueReason::Prevalence | QueueReason::Gold => 1.0,
+        QueueReason::ActiveLearning
+        | QueueReason::Prevalence
+        | QueueReason::Audit
+        | QueueReason::Gold => 1.0,
     }
 }
 
@@ -159,6 +187,7 @@ pub fn margin_logits(c: &CategoryDecision) -> Option<f64> {
 
 const SALT_PREVALENCE: u64 = 0x7072_6576_616c_656e; // "prevalen"
 const SALT_ACTIVE: u64 = 0x6163_7469_7665_6c72; // "activelr"
+const SALT_AUDIT: u64 = 0x6175_6469_7472_6573; // "auditres"
 
 /// A uniform draw in [0, 1) from a decision id and a purpose: SplitMix64
 /// finalisation of the id's halves mixed with the salt. Decision ids are

@@ -1,7 +1,9 @@
 //! Scans route to the review queue as they are logged: an item in the
 //! policy's review band is queued with reason `policy`, and with
 //! `prevalence_rate = 1` every allowed item is queued for the prevalence
-//! sample — each in the same transaction as its decision.
+//! sample — each in the same transaction as its decision; with
+//! `audit_rate = 1` every block is queued for the audit, shown to
+//! reviewers as a prevalence item without its decision.
 
 mod common;
 
@@ -66,4 +68,73 @@ fn scanned_items_are_queued_by_the_policy_and_the_prevalence_sample() {
     let item = server.get(&format!("/v1/review/items/{id}"), Some(&server.keys.review));
     item.expect_status(200);
     assert_eq!(item.json()["content"]["text"], THREAT);
+}
+
+const AUDIT_POLICY: &str = r#"
+[policy]
+name = "audit"
+version = "1"
+
+[categories.violence]
+description = "Threats."
+dsa_category = "STATEMENT_CATEGORY_VIOLENCE"
+terms_ground = "Terms: violence"
+thresholds = { block = 0.3 }
+
+[review]
+prevalence_rate = 1.0
+audit_rate = 1.0
+active_learning_rate = 0.0
+"#;
+
+#[test]
+fn blocks_drawn_for_the_audit_look_like_prevalence_items_to_reviewers() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let policy = dir.path().join("audit.toml");
+    std::fs::write(&policy, AUDIT_POLICY).expect("policy written");
+    let server = TestServer::start_with(Options {
+        policy,
+        ..Options::default()
+    });
+    let threat = server.scan_text("post-threat", THREAT);
+    assert_eq!(threat["action"], "block");
+    let calm = server.scan_text("post-calm", "Lovely weather for a walk in the park today");
+    assert_eq!(calm["action"], "allow");
+
+    // The admin sees the audit as such, with the decision audited.
+    let admin = server.get("/v1/review/queue", Some(&server.keys.admin));
+    admin.expect_status(200);
+    let admin = admin.json();
+    assert_eq!(admin["counts"]["audit"], 1, "{admin}");
+    assert_eq!(admin["counts"]["prevalence"], 1, "{admin}");
+    let audit = admin["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|e| e["item_id"] == "post-threat")
+        .unwrap_or_else(|| panic!("the block is not queued: {admin}"))
+        .clone();
+    assert_eq!(audit["reason"], "audit");
+    assert_eq!(audit["decision_id"], threat["id"]);
+    let id = audit["id"].as_str().expect("an id");
+    let as_admin = server.get(&format!("/v1/review/items/{id}"), Some(&server.keys.admin));
+    as_admin.expect_status(200);
+    assert_eq!(as_admin.json()["decision"]["action"], "block");
+
+    // A reviewer sees two prevalence items, neither with its decision.
+    let queue = server.get("/v1/review/queue", Some(&server.keys.review));
+    queue.expect_status(200);
+    let queue = queue.json();
+    assert_eq!(queue["counts"]["prevalence"], 2, "{queue}");
+    assert!(queue["counts"].get("audit").is_none(), "{queue}");
+    for e in queue["items"].as_array().expect("items") {
+        assert_eq!(e["reason"], "prevalence", "{queue}");
+        let id = e["id"].as_str().expect("an id");
+        let item = server.get(&format!("/v1/review/items/{id}"), Some(&server.keys.review));
+        item.expect_status(200);
+        let item = item.json();
+        assert_eq!(item["reason"], "prevalence");
+        assert!(item["decision"].is_null(), "{item}");
+        assert!(item["content"]["text"].is_string(), "{item}");
+    }
 }

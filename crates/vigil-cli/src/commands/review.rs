@@ -20,7 +20,7 @@ use crate::commands::StoreArg;
 pub enum ReviewCommand {
     /// The open queue, highest priority first, and the open count per reason.
     Queue {
-        /// Only this reason: appeal, policy, active_learning, prevalence, gold.
+        /// Only this reason: appeal, notice, policy, active_learning, prevalence, audit, gold.
         #[arg(long)]
         reason: Option<QueueReason>,
         /// At most this many items.

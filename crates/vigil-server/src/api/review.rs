@@ -35,8 +35,8 @@ const MAX_LIST: u32 = 500;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
-    /// Only items queued for this reason (`appeal`, `policy`,
-    /// `active_learning`, `prevalence`, `gold`).
+    /// Only items queued for this reason (`appeal`, `notice`, `policy`,
+    /// `active_learning`, `prevalence`, `audit`, `gold`).
     reason: Option<String>,
     /// At most this many items (default 50, at most 500).
     limit: Option<u32>,
@@ -321,9 +321,15 @@ pub(super) async fn release(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// The item as `key` may see it, with its decision.
+/// The item as `key` may see it, with its decision (withheld from
+/// reviewers on the random samples, see [`blind`]).
 async fn view(state: &AppState, key: &ApiKey, item: ReviewItem) -> Result<ItemView, ApiError> {
-    let decision = match item.entry.decision_id {
+    let admin = key.allows(Scope::Admin);
+    let shown_decision = item
+        .entry
+        .decision_id
+        .filter(|_| !blind(item.entry.reason, admin));
+    let decision = match shown_decision {
         Some(id) => state
             .store
             .get_decision(id)
@@ -331,7 +337,6 @@ async fn view(state: &AppState, key: &ApiKey, item: ReviewItem) -> Result<ItemVi
             .map_err(|e| ApiError::internal("store_unavailable", e.to_string()))?,
         None => None,
     };
-    let admin = key.allows(Scope::Admin);
     let mut entry = item.entry;
     entry.reason = shown_reason(entry.reason, admin);
     let claim = item.claim.map(|c| ClaimView {
@@ -353,11 +358,25 @@ async fn view(state: &AppState, key: &ApiKey, item: ReviewItem) -> Result<ItemVi
 /// The reason a key is shown: gold items look like the policy's own review
 /// band to reviewers, so that they judge them as they judge any item and
 /// their accuracy on gold measures their everyday work; admins see `gold`.
+///
+/// Audit items (a random sample of restrictions) look like the prevalence
+/// sample (a random sample of allowed items) for the same reason: a
+/// reviewer who knows the machine blocked an item is anchored towards
+/// upholding it, and the audit exists to measure the machine.
 fn shown_reason(reason: QueueReason, admin: bool) -> QueueReason {
     match reason {
         QueueReason::Gold if !admin => QueueReason::Policy,
+        QueueReason::Audit if !admin => QueueReason::Prevalence,
         r => r,
     }
+}
+
+/// Whether the decision is withheld: items of the two random samples
+/// (`prevalence`, `audit`) are judged blind to the automated decision, by
+/// reviewers who are not admins, so that neither sample's labels lean on
+/// the machine's answer and the two cannot be told apart by it.
+fn blind(reason: QueueReason, admin: bool) -> bool {
+    !admin && matches!(reason, QueueReason::Prevalence | QueueReason::Audit)
 }
 
 /// A body that may be empty (the defaults) or JSON of `T`.

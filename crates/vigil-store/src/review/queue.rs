@@ -131,7 +131,7 @@ impl ItemRow {
 impl Store {
     /// Queues a decision's item for review; returns the review item's id,
     /// or `None` when its active-learning bucket is full. The reason must be
-    /// `policy`, `active_learning` or `prevalence`.
+    /// `policy`, `active_learning`, `prevalence` or `audit`.
     pub async fn enqueue_review(
         &self,
         new: &NewReview,
