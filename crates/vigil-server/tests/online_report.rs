@@ -348,6 +348,13 @@ async fn every_figure_matches_the_generated_history() {
     let rc = hate.recall.as_ref().expect("recall");
     close(rc.estimate, caught / (caught + missed));
     assert!(rc.low <= rc.estimate && rc.estimate <= rc.high);
+    // Accuracy: right restrictions plus right allows over both.
+    let allowed = truth.current_actions[0] as f64;
+    let correct = caught + allowed * (1.0 - truth.violating as f64 / truth.sampled as f64);
+    let acc = hate.accuracy.as_ref().expect("accuracy");
+    close(acc.numerator, correct);
+    close(acc.estimate, correct / (ch.restricted as f64 + allowed));
+    assert!(acc.low <= acc.estimate && acc.estimate <= acc.high);
 
     // Drift.
     let d = hate.drift.as_ref().expect("drift");

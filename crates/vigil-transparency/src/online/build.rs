@@ -4,8 +4,9 @@
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use vigil_eval::online::{
-    allowed_prevalence, estimated_recall, ks_two_sample, latency_percentiles, psi, rate_change,
-    Adequacy, AuditSource, ChangeDirection, DriftLevel, RateChange, Shortfall, WindowCounts,
+    allowed_prevalence, estimated_accuracy, estimated_recall, ks_two_sample, latency_percentiles,
+    psi, rate_change, Adequacy, AuditSource, ChangeDirection, DriftLevel, RateChange, Shortfall,
+    WindowCounts,
 };
 use vigil_eval::{wilson, BootstrapConfig, Confidence, Interval};
 use vigil_store::{ActionCounts, Audited, OnlineSlice, OnlineWindow, Store};
@@ -16,6 +17,9 @@ use super::{
     AppliedLimits, Breach, CategoryFigures, Drift, Estimate, Latency, OnlineReport,
     OnlineReportError, RateShift, ONLINE_REPORT_SCHEMA,
 };
+
+/// How recall's and accuracy's intervals are made.
+const JEFFREYS_DRAWS: &str = "parametric bootstrap from Jeffreys posteriors";
 
 /// What to report on.
 #[derive(Debug, Clone)]
@@ -108,7 +112,7 @@ async fn category_figures(
     let appeal_overturn_rate = wilson(overturned, ch.appealed, c)
         .map(|i| proportion(overturned, ch.appealed, i, Vec::new()));
     let prevalence = allowed_prevalence(sample.value.violating, sample.value.sampled, c).ok();
-    let recall = match (&precision, &prevalence) {
+    let (recall, accuracy) = match (&precision, &prevalence) {
         (Some(p), Some(q)) => {
             let counts = WindowCounts {
                 restricted: actions.value.restricted(),
@@ -118,18 +122,31 @@ async fn category_figures(
                 confidence: c,
                 ..BootstrapConfig::default()
             };
-            estimated_recall(counts, p, q, &cfg).ok().map(|r| Estimate {
+            let recall = estimated_recall(counts, p, q, &cfg).ok().map(|r| Estimate {
                 numerator: r.caught,
                 denominator: r.caught + r.missed,
                 estimate: r.interval.estimate,
                 low: r.interval.low,
                 high: r.interval.high,
-                method: "parametric bootstrap from Jeffreys posteriors",
+                method: JEFFREYS_DRAWS,
                 meaningful: r.adequacy.is_meaningful(),
                 shortfalls: shortfalls(&r.adequacy),
-            })
+            });
+            let accuracy = estimated_accuracy(counts, p, q, &cfg)
+                .ok()
+                .map(|a| Estimate {
+                    numerator: a.correct,
+                    denominator: a.decided as f64,
+                    estimate: a.interval.estimate,
+                    low: a.interval.low,
+                    high: a.interval.high,
+                    method: JEFFREYS_DRAWS,
+                    meaningful: a.adequacy.is_meaningful(),
+                    shortfalls: shortfalls(&a.adequacy),
+                });
+            (recall, accuracy)
         }
-        _ => None,
+        _ => (None, None),
     };
     let (drift, rate_shift) = match request.reference {
         Some(reference) => {
@@ -151,6 +168,7 @@ async fn category_figures(
         prevalence: prevalence
             .map(|p| proportion(p.violating, p.sampled, p.interval, shortfalls(&p.adequacy))),
         recall,
+        accuracy,
         drift,
         rate_shift,
         limits: limits_for(&request.alerts, category),

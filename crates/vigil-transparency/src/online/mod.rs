@@ -154,6 +154,10 @@ pub struct CategoryFigures {
     pub prevalence: Option<Estimate>,
     /// Estimated recall from precision and prevalence.
     pub recall: Option<Estimate>,
+    /// Estimated accuracy of the restrict-or-allow decisions from precision
+    /// and prevalence: `(restricted × precision + allowed × (1 − prevalence))
+    /// / (restricted + allowed)`; numerator the estimated correct decisions.
+    pub accuracy: Option<Estimate>,
     /// Drift against the reference window, when one was given and both
     /// windows hold scores.
     pub drift: Option<Drift>,

@@ -29,7 +29,7 @@ fn trim(x: f64) -> String {
 }
 
 /// One row of the per-category table.
-fn row(f: &CategoryFigures) -> [String; 8] {
+fn row(f: &CategoryFigures) -> [String; 9] {
     let a = &f.actions.value;
     let psi = f.drift.as_ref().map_or("—".to_owned(), |d: &Drift| {
         format!("{:.3} ({}), KS {:.3}", d.psi, d.psi_level, d.ks_statistic)
@@ -42,11 +42,12 @@ fn row(f: &CategoryFigures) -> [String; 8] {
         est(f.appeal_overturn_rate.as_ref()),
         est(f.prevalence.as_ref()),
         est(f.recall.as_ref()),
+        est(f.accuracy.as_ref()),
         psi,
     ]
 }
 
-const HEAD: [&str; 8] = [
+const HEAD: [&str; 9] = [
     "category",
     "decisions",
     "restricted",
@@ -54,6 +55,7 @@ const HEAD: [&str; 8] = [
     "appeal overturn rate",
     "prevalence among allowed",
     "recall",
+    "accuracy",
     "PSI",
 ];
 
