@@ -67,7 +67,8 @@
 //!
 //! The online report (docs/online-report.md) reads its figures here, each
 //! with the query that produced it ([`Audited`]): [`Store::online_action_counts`],
-//! [`Store::online_checked_restrictions`], [`Store::online_prevalence_sample`],
+//! [`Store::online_audit_sample`], [`Store::online_checked_restrictions`],
+//! [`Store::online_prevalence_sample`],
 //! [`Store::online_scores`] and [`Store::online_latencies_us`], over an
 //! [`OnlineWindow`] and an [`OnlineSlice`] of language and modality.
 //!
@@ -155,8 +156,8 @@ pub use media_banks::{MediaBankSnapshot, MediaEntry, NewMediaEntry};
 pub use models::{ModelKind, ModelStatus, NewModel, RegisteredModel};
 pub use notices::{NewNotice, Notice, NoticeError, NoticeId, NoticeRoute, NoticeStatus};
 pub use online::{
-    ActionCounts, Audited, BoundParam, CheckedRestrictions, OnlineSlice, OnlineWindow,
-    PrevalenceSample, QueryTrace,
+    ActionCounts, AuditSample, Audited, BoundParam, CheckedRestrictions, OnlineSlice,
+    OnlineWindow, PrevalenceSample, QueryTrace,
 };
 pub use policies::StoredPolicy;
 pub use review::{

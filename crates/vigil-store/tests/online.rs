@@ -1,5 +1,5 @@
-//! The online report's queries: counts per action, checked restrictions,
-//! the prevalence sample, scores and latencies over a window and a slice,
+//! The online report's queries: counts per action, the audit sample,
+//! checked restrictions, the prevalence sample, scores and latencies over a window and a slice,
 //! each with the SQL and values it ran (docs/online-report.md).
 
 mod common;
@@ -29,11 +29,15 @@ fn verdict(hate: bool) -> Verdict {
 }
 
 async fn prevalence_review(store: &Store, d: &Decision, hate: bool) {
+    sample_review(store, d, QueueReason::Prevalence, hate).await;
+}
+
+async fn sample_review(store: &Store, d: &Decision, reason: QueueReason, hate: bool) {
     let id = store
         .enqueue_review(&NewReview {
             item: Item::text(&d.item_id, "text"),
             decision_id: d.id,
-            reason: QueueReason::Prevalence,
+            reason,
             priority: 0.0,
             required_reviews: 1,
             bucket: None,
@@ -81,6 +85,12 @@ async fn online_figures_count_the_window_and_the_slice() {
     prevalence_review(&t.store, &d_viol, true).await;
     prevalence_review(&t.store, &d_clean, false).await;
     prevalence_review(&t.store, &d_outside, true).await;
+    // The audit: the restriction upheld, the block overturned. (Appealed
+    // too, but the audit is its own review item and its own count.)
+    sample_review(&t.store, &d_upheld, QueueReason::Audit, true).await;
+    sample_review(&t.store, &d_overturned, QueueReason::Audit, false).await;
+    // An audit item of an allowed decision is no restriction's audit.
+    sample_review(&t.store, &d_clean, QueueReason::Audit, true).await;
 
     let window = OnlineWindow {
         since: at(0),
@@ -148,6 +158,31 @@ async fn online_figures_count_the_window_and_the_slice() {
         .expect("checked before");
     assert_eq!(before.value.checked(), 0);
 
+    let audit = t
+        .store
+        .online_audit_sample(window, &all, "hate", later)
+        .await
+        .expect("audit");
+    assert_eq!(
+        (audit.value.judged, audit.value.sampled, audit.value.upheld),
+        (2, 2, 1)
+    );
+    assert!(audit.query.sql.contains("'audit'"));
+    assert_eq!(audit.query.params.len(), 6);
+    // Nobody labelled `unsafe`, which restricted nothing anyway.
+    let audit_unsafe = t
+        .store
+        .online_audit_sample(window, &all, "unsafe", later)
+        .await
+        .expect("audit unsafe");
+    assert_eq!(audit_unsafe.value, Default::default());
+    let audit_before = t
+        .store
+        .online_audit_sample(window, &all, "hate", at(0))
+        .await
+        .expect("audit before");
+    assert_eq!(audit_before.value.judged, 0);
+
     let french = OnlineSlice {
         lang: Some("fr".to_owned()),
         modality: None,
@@ -160,6 +195,16 @@ async fn online_figures_count_the_window_and_the_slice() {
     assert_eq!(
         (fr.value.restricted, fr.value.appealed, fr.value.upheld()),
         (1, 1, 0)
+    );
+    let fr_audit = t
+        .store
+        .online_audit_sample(window, &french, "hate", later)
+        .await
+        .expect("fr audit");
+    assert_eq!(
+        (fr_audit.value.sampled, fr_audit.value.upheld),
+        (1, 0),
+        "the French block, overturned"
     );
     let images = OnlineSlice {
         lang: None,

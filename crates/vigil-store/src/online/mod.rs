@@ -1,7 +1,8 @@
 //! Reading the figures of the online report (docs/online-report.md): per
-//! window, language and modality, the decisions by action, the
-//! restrictions people checked and how many they upheld, the prevalence
-//! sample, the scores and the latencies.
+//! window, language and modality, the decisions by action, the audit
+//! sample of restrictions and how many were upheld, the restrictions that
+//! appeals and policy reviews put before people, the prevalence sample,
+//! the scores and the latencies.
 //!
 //! Every method returns its figures inside an [`Audited`], with the SQL
 //! text it ran and the values it bound ([`QueryTrace`]), so that a report
@@ -95,9 +96,13 @@ impl ActionCounts {
     }
 }
 
-/// A category's restrictions in a window and how people judged them
-/// (each decision counted once; an appeal's outcome takes precedence over
-/// a policy review of the same decision).
+/// A category's restrictions in a window and how people judged those that
+/// appeals and policy reviews put before them (each decision counted once;
+/// an appeal's outcome takes precedence over a policy review of the same
+/// decision). Not a random sample: appealed restrictions are those users
+/// contest, and policy review items are mostly not restricted at all, so
+/// these counts give the biased overturn figure, never precision
+/// ([`AuditSample`] does).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct CheckedRestrictions {
     /// Decisions whose action for the category was `restrict` or `block`.
@@ -123,6 +128,20 @@ impl CheckedRestrictions {
     pub fn upheld(&self) -> u64 {
         self.appeal_upheld + self.review_upheld
     }
+}
+
+/// A category's audit sample in a window: restricted decisions queued with
+/// reason `audit` (drawn at random, whatever their scores) and judged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct AuditSample {
+    /// Done audit items of the window's decisions restricted (restrict or
+    /// block) for the category.
+    pub judged: u64,
+    /// Of those, the items whose reviews labelled the category (an item
+    /// nobody labelled for it is unknown, neither upheld nor overturned).
+    pub sampled: u64,
+    /// Of the sampled, upheld: a strict majority of labels positive.
+    pub upheld: u64,
 }
 
 /// A category's prevalence sample in a window: allowed decisions queued
@@ -292,8 +311,10 @@ impl Store {
         })
     }
 
-    /// `category`'s restrictions in the window and how many people upheld,
-    /// counting judgments stamped at or before `as_of` (whole seconds).
+    /// `category`'s restrictions in the window and how many people upheld
+    /// of those appealed or in policy review (biased, see
+    /// [`CheckedRestrictions`]), counting judgments stamped at or before
+    /// `as_of` (whole seconds).
     pub async fn online_checked_restrictions(
         &self,
         window: OnlineWindow,
@@ -319,6 +340,34 @@ impl Store {
         Ok(Audited {
             value,
             query: binds.trace(sql::CHECKED_RESTRICTIONS),
+        })
+    }
+
+    /// `category`'s audit sample among the window's restrictions for it,
+    /// counting items done at or before `as_of` (whole seconds).
+    pub async fn online_audit_sample(
+        &self,
+        window: OnlineWindow,
+        slice: &OnlineSlice,
+        category: &str,
+        as_of: OffsetDateTime,
+    ) -> Result<Audited<AuditSample>, StoreError> {
+        const WHAT: &str = "count the audit sample";
+        let binds = Binds::new(window, slice)
+            .category(category)
+            .judged_before(as_of);
+        let rows = binds.fetch(self, sql::AUDIT_SAMPLE, WHAT).await?;
+        let value = match rows.first() {
+            Some(r) => AuditSample {
+                judged: count(r, 0, WHAT)?,
+                sampled: count(r, 1, WHAT)?,
+                upheld: count(r, 2, WHAT)?,
+            },
+            None => AuditSample::default(),
+        };
+        Ok(Audited {
+            value,
+            query: binds.trace(sql::AUDIT_SAMPLE),
         })
     }
 

@@ -45,7 +45,8 @@ pub(crate) const CATEGORY_ACTIONS: &str = windowed!(
 );
 
 /// Restrictions for category `$5` (its action `restrict` or `block`) and
-/// how people judged them by `$6`: an appeal with an outcome counts as
+/// how people who were asked to look at them judged them by `$6` (the
+/// biased overturn figure; precision comes from [`AUDIT_SAMPLE`]): an appeal with an outcome counts as
 /// that outcome; otherwise a done `policy` review item whose reviews
 /// labelled `$5` counts, upheld when a strict majority of those labels is
 /// positive. Each decision counts once.
@@ -69,6 +70,28 @@ pub(crate) const CHECKED_RESTRICTIONS: &str = windowed!(
                 AND i.done_at <= $6 AND l.category = $5) AS positive \
            FROM w JOIN decision_scores s ON s.decision_id = w.id AND s.category = $5 \
           WHERE s.action IN ('restrict', 'block')) AS r"
+);
+
+/// The audit sample for category `$5`: done `audit` review items (done by
+/// `$6`) of the window's decisions whose action for `$5` was `restrict` or
+/// `block`; sampled when its reviews labelled `$5`, upheld when a strict
+/// majority of those labels is positive. The audit draws restrictions
+/// uniformly, whatever their scores, so upheld / sampled estimates the
+/// precision of the window's restrictions for `$5` without bias.
+pub(crate) const AUDIT_SAMPLE: &str = windowed!(
+    "SELECT COUNT(*) AS judged, \
+        COALESCE(SUM(CASE WHEN labelled > 0 THEN 1 ELSE 0 END), 0) AS sampled, \
+        COALESCE(SUM(CASE WHEN labelled > 0 AND 2 * positive > labelled THEN 1 ELSE 0 END), 0) \
+            AS upheld \
+     FROM (SELECT i.id, \
+            (SELECT COUNT(*) FROM reviews v JOIN review_labels l ON l.review_id = v.id \
+              WHERE v.item_id = i.id AND l.category = $5) AS labelled, \
+            (SELECT COALESCE(SUM(l.positive), 0) FROM reviews v JOIN review_labels l \
+               ON l.review_id = v.id WHERE v.item_id = i.id AND l.category = $5) AS positive \
+           FROM w JOIN decision_scores s ON s.decision_id = w.id AND s.category = $5 \
+           JOIN review_items i ON i.decision_id = w.id \
+          WHERE s.action IN ('restrict', 'block') AND i.reason = 'audit' AND i.status = 'done' \
+            AND i.done_at <= $6) AS a"
 );
 
 /// The prevalence sample for category `$5`: done `prevalence` review items
