@@ -10,6 +10,7 @@
 //! same figures (as long as retention has not deleted the rows read).
 
 mod aggregate;
+mod languages;
 mod sql;
 
 use serde::Serialize;
