@@ -7,10 +7,10 @@ use time::macros::datetime;
 use time::Duration;
 use util::Vigil;
 use vigil_core::{
-    Action, AppealOutcome, Category, CategoryDecision, Decision, DecisionId, Item, Labels, Score,
-    Thresholds, Verdict, VersionRef,
+    Action, AppealOutcome, Category, CategoryDecision, Decision, DecisionId, Item, Labels,
+    QueueReason, Score, Thresholds, Verdict, VersionRef,
 };
-use vigil_store::Store;
+use vigil_store::{NewReview, Store};
 
 const POLICY: &str = r#"
 [policy]
@@ -56,8 +56,17 @@ fn decision(i: i64, action: Action, score: f64) -> Decision {
     }
 }
 
-/// Ten decisions on 2026-03-01: six allowed, four blocked; two of the
-/// blocks appealed, one upheld and one overturned.
+fn hate_verdict(hate: bool) -> Verdict {
+    Verdict {
+        labels: Labels::new().with(Category::Hate, hate),
+        action: if hate { Action::Block } else { Action::Allow },
+        note: None,
+    }
+}
+
+/// Ten decisions on 2026-03-01: six allowed, four blocked; every block in
+/// the audit sample, three upheld there and one (post-9) overturned; two of
+/// the blocks appealed, one upheld and one overturned.
 fn seed(db: &std::path::Path) {
     let rt = tokio::runtime::Runtime::new().expect("a runtime");
     rt.block_on(async {
@@ -74,6 +83,28 @@ fn seed(db: &std::path::Path) {
                 if blocked { 0.95 } else { 0.1 },
             );
             store.insert_decision(&d).await.expect("insert");
+            if blocked {
+                let id = store
+                    .enqueue_review(&NewReview {
+                        item: Item::text(&d.item_id, "t"),
+                        decision_id: d.id,
+                        reason: QueueReason::Audit,
+                        priority: 1.0,
+                        required_reviews: 1,
+                        bucket: None,
+                    })
+                    .await
+                    .expect("queue")
+                    .expect("queued");
+                store
+                    .claim_review(id, "r", std::time::Duration::from_secs(60))
+                    .await
+                    .expect("claim");
+                store
+                    .submit_review(id, "r", &hate_verdict(i != 9), None)
+                    .await
+                    .expect("verdict");
+            }
             if i >= 8 {
                 let a = store
                     .file_appeal(d.id, "wrong", Some(&Item::text(&d.item_id, "t")))
@@ -84,11 +115,7 @@ fn seed(db: &std::path::Path) {
                     .await
                     .expect("claim");
                 let upheld = i == 8;
-                let verdict = Verdict {
-                    labels: Labels::new().with(Category::Hate, upheld),
-                    action: if upheld { Action::Block } else { Action::Allow },
-                    note: None,
-                };
+                let verdict = hate_verdict(upheld);
                 let outcome = if upheld {
                     AppealOutcome::Upheld
                 } else {
@@ -136,7 +163,7 @@ fn writes_the_report_and_logs_breaches() {
     );
     assert!(
         run.stderr
-            .contains("alert: hate min_precision = 0.5000 crosses 0.9"),
+            .contains("alert: hate min_precision = 0.7500 crosses 0.9"),
         "{}",
         run.stderr
     );
@@ -148,7 +175,13 @@ fn writes_the_report_and_logs_breaches() {
     assert_eq!(hate["category"], "hate");
     assert_eq!(hate["checked"]["value"]["restricted"], 4);
     assert_eq!(hate["checked"]["value"]["appealed"], 2);
-    assert_eq!(hate["precision"]["estimate"], 0.5);
+    // Precision from the audit: 3 of 4 upheld; the appeals give the biased
+    // overturn rate, 1 of 2.
+    assert_eq!(hate["audit_sample"]["value"]["sampled"], 4);
+    assert_eq!(hate["audit_sample"]["value"]["upheld"], 3);
+    assert_eq!(hate["precision"]["estimate"], 0.75);
+    assert_eq!(hate["overturn_rate"]["estimate"], 0.5);
+    assert_eq!(hate["overturn_rate"]["meaningful"], false);
     assert_eq!(json["latency"]["value"]["p50_us"], 500);
     assert!(out.join("online-report.md").is_file());
     assert!(out.join("online-report.html").is_file());

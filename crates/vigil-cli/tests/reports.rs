@@ -1,7 +1,7 @@
 //! The three report commands on a store filled by a load run and simulated
 //! reviews: `vigil serve` scans a stream of items from several clients,
 //! some blocks are appealed, a simulated reviewer works the queue (prevalence
-//! samples, appeals), and then `vigil report sor`, `vigil report
+//! and audit samples, appeals), and then `vigil report sor`, `vigil report
 //! transparency` and `vigil report online` must agree with what the test
 //! itself counted.
 
@@ -46,11 +46,14 @@ fn the_report_commands_agree_with_a_load_run_and_simulated_reviews() {
     let vigil = Vigil::new();
     let dir = tempfile::tempdir().expect("a temp dir");
     // The default policy, with every allowed item in the prevalence sample
-    // so the simulated reviewer has a sample to label.
+    // and every restriction in the audit sample, so the simulated reviewer
+    // has both samples to label.
     let policy_text = std::fs::read_to_string(repo_root().join("policies/default.toml"))
         .expect("the default policy")
-        .replace("prevalence_rate = 0.005", "prevalence_rate = 1.0");
+        .replace("prevalence_rate = 0.005", "prevalence_rate = 1.0")
+        .replace("audit_rate = 0.01", "audit_rate = 1.0");
     assert!(policy_text.contains("prevalence_rate = 1.0"));
+    assert!(policy_text.contains("audit_rate = 1.0"));
     let policy = dir.path().join("policy.toml");
     std::fs::write(&policy, policy_text).expect("policy written");
     let scan_key = key(&vigil, "scan");
@@ -120,8 +123,25 @@ fn the_report_commands_agree_with_a_load_run_and_simulated_reviews() {
     }
 
     // The simulated reviewer: the truth is whether the text is a threat;
-    // appeals of threats are upheld, others overturned.
+    // appeals of threats are upheld, others overturned. A reviewer key sees
+    // audit items as prevalence items; the test tells them apart by the
+    // action it was answered for the item.
+    let answered: BTreeMap<&str, &Value> = decisions
+        .iter()
+        .map(|(id, _, d)| (id.as_str(), d))
+        .collect();
+    let violence_restricted = |d: &Value| {
+        d["categories"]
+            .as_array()
+            .expect("categories")
+            .iter()
+            .any(|c| {
+                c["category"] == "violence"
+                    && matches!(c["action"].as_str(), Some("restrict" | "block"))
+            })
+    };
     let (mut upheld, mut overturned, mut violating_sampled, mut sampled) = (0, 0, 0, 0);
+    let (mut audited, mut audit_upheld, mut audited_any) = (0u64, 0u64, 0usize);
     loop {
         let r = client
             .post(server.url("/v1/review/claim"))
@@ -149,8 +169,18 @@ fn the_report_commands_agree_with_a_load_run_and_simulated_reviews() {
                 body["outcome"] = json!(outcome);
             }
             Some("prevalence") => {
-                sampled += 1;
-                violating_sampled += usize::from(threat);
+                let d = answered[item["item_id"].as_str().expect("an item id")];
+                assert!(item["decision"].is_null(), "judged blind: {item}");
+                if matches!(action(d).as_str(), "restrict" | "block") {
+                    audited_any += 1;
+                    if violence_restricted(d) {
+                        audited += 1;
+                        audit_upheld += u64::from(threat);
+                    }
+                } else {
+                    sampled += 1;
+                    violating_sampled += usize::from(threat);
+                }
             }
             _ => {}
         }
@@ -166,6 +196,12 @@ fn the_report_commands_agree_with_a_load_run_and_simulated_reviews() {
     drop(server);
     assert_eq!(upheld + overturned, appealed.len());
     assert_eq!(sampled, allowed, "every allowed item was sampled");
+    assert_eq!(
+        audited_any,
+        restrictive.len(),
+        "every restriction was audited"
+    );
+    assert!(audited > 0, "violence restrictions were audited");
 
     // 1. Statements of reasons: one per restrictive decision.
     let sor = dir.path().join("sor");
@@ -283,4 +319,23 @@ fn the_report_commands_agree_with_a_load_run_and_simulated_reviews() {
         violence["prevalence_sample"]["query"]["sql"].is_string(),
         "audited"
     );
+    // Precision from the audit sample: upheld / audited, Wilson.
+    let audit = &violence["audit_sample"]["value"];
+    assert_eq!(audit["sampled"], audited, "{audit}");
+    assert_eq!(audit["upheld"], audit_upheld, "{audit}");
+    let precision = &violence["precision"];
+    let expected = audit_upheld as f64 / audited as f64;
+    assert!(
+        (precision["estimate"].as_f64().expect("a precision") - expected).abs() < 1e-12,
+        "{precision}"
+    );
+    assert!(violence["audit_sample"]["query"]["sql"]
+        .as_str()
+        .expect("sql")
+        .contains("'audit'"));
+    // The appeals give the separate, biased overturn rate.
+    let checked = &violence["checked"]["value"];
+    let appealed_violence = checked["appealed"].as_u64().expect("appealed");
+    assert!(appealed_violence <= appealed.len() as u64);
+    assert_eq!(violence["overturn_rate"]["meaningful"], false);
 }

@@ -116,7 +116,11 @@ fn push_estimate(f: &mut Family, category: &str, e: Option<&Estimate>) {
 pub fn render_gauges(report: &OnlineReport, computed_at: OffsetDateTime) -> String {
     let mut precision = Family::new(
         "vigil_online_precision",
-        "Restriction precision over the trailing window, from reviews and appeals (biased low).",
+        "Restriction precision over the trailing window, from the random audit of restrictions.",
+    );
+    let mut checked_overturn = Family::new(
+        "vigil_online_overturn_rate",
+        "Share of restrictions overturned among those appealed or in policy review (biased: not a random sample).",
     );
     let mut overturn = Family::new(
         "vigil_online_appeal_overturn_rate",
@@ -129,6 +133,10 @@ pub fn render_gauges(report: &OnlineReport, computed_at: OffsetDateTime) -> Stri
     let mut recall = Family::new(
         "vigil_online_recall",
         "Recall estimated from precision and prevalence.",
+    );
+    let mut audited = Family::new(
+        "vigil_online_audit_sampled",
+        "Restrictions of the audit sample judged for the category in the trailing window.",
     );
     let mut checked = Family::new(
         "vigil_online_checked",
@@ -153,10 +161,14 @@ pub fn render_gauges(report: &OnlineReport, computed_at: OffsetDateTime) -> Stri
     for f in &report.categories {
         let c = f.category.as_str();
         push_estimate(&mut precision, c, f.precision.as_ref());
+        push_estimate(&mut checked_overturn, c, f.overturn_rate.as_ref());
         push_estimate(&mut overturn, c, f.appeal_overturn_rate.as_ref());
         push_estimate(&mut prevalence, c, f.prevalence.as_ref());
         push_estimate(&mut recall, c, f.recall.as_ref());
         let label = format!("category=\"{c}\"");
+        audited
+            .samples
+            .push((label.clone(), f.audit_sample.value.sampled as f64));
         checked
             .samples
             .push((label.clone(), f.checked.value.checked() as f64));
@@ -188,9 +200,11 @@ pub fn render_gauges(report: &OnlineReport, computed_at: OffsetDateTime) -> Stri
     let mut out = String::new();
     for f in [
         &precision,
+        &checked_overturn,
         &overturn,
         &prevalence,
         &recall,
+        &audited,
         &checked,
         &sampled,
         &psi,

@@ -141,6 +141,8 @@ struct Truth {
     appeal_upheld: u64,
     reviewed: u64,
     review_upheld: u64,
+    audited: u64,
+    audit_upheld: u64,
     sampled: u64,
     violating: u64,
 }
@@ -170,6 +172,14 @@ async fn generate(store: &Store, seed: u64) -> Truth {
         t.current_actions[d.action as usize] += 1;
         let u = rng.unit();
         let judged_hate = rng.unit();
+        // The audit draws restrictions whatever else happens to them.
+        let (audit_draw, audit_judged) = (rng.unit(), rng.unit());
+        if d.action >= Action::Restrict && audit_draw < 0.4 {
+            let upheld = audit_judged < 0.85;
+            review(store, &d, QueueReason::Audit, upheld).await;
+            t.audited += 1;
+            t.audit_upheld += u64::from(upheld);
+        }
         match d.action {
             Action::Restrict | Action::Block if u < 0.3 => {
                 let upheld = judged_hate < 0.8;
@@ -314,19 +324,32 @@ async fn every_figure_matches_the_generated_history() {
         (truth.reviewed, truth.review_upheld)
     );
     assert!(
-        truth.appealed > 30 && truth.sampled > 100,
+        truth.appealed > 30 && truth.sampled > 100 && truth.audited > 30,
         "the history exercises every path"
     );
 
-    // Precision from reviews and appeals, Wilson; never meaningful.
-    let checked = truth.appealed + truth.reviewed;
-    let upheld = truth.appeal_upheld + truth.review_upheld;
+    // Precision from the random audit, Wilson; meaningful from 30 judged.
+    let a = hate.audit_sample.value;
+    assert_eq!(
+        (a.judged, a.sampled, a.upheld),
+        (truth.audited, truth.audited, truth.audit_upheld)
+    );
     let p = hate.precision.as_ref().expect("precision");
-    let (e, lo, hi) = wilson95(upheld, checked);
+    let (e, lo, hi) = wilson95(truth.audit_upheld, truth.audited);
     close(p.estimate, e);
     close(p.low, lo);
     close(p.high, hi);
-    assert!(!p.meaningful);
+    assert!(p.meaningful, "{:?}", p.shortfalls);
+    // The overturn rate over appeals and policy reviews, Wilson; biased,
+    // so never meaningful.
+    let checked = truth.appealed + truth.reviewed;
+    let upheld = truth.appeal_upheld + truth.review_upheld;
+    let ov = hate.overturn_rate.as_ref().expect("overturn rate");
+    let (e, lo, hi) = wilson95(checked - upheld, checked);
+    close(ov.estimate, e);
+    close(ov.low, lo);
+    close(ov.high, hi);
+    assert!(!ov.meaningful);
     let o = hate.appeal_overturn_rate.as_ref().expect("overturn rate");
     let (e, lo, hi) = wilson95(truth.appealed - truth.appeal_upheld, truth.appealed);
     close(o.estimate, e);
@@ -343,7 +366,7 @@ async fn every_figure_matches_the_generated_history() {
     close(q.high, hi);
 
     // Recall: caught = restricted × precision, missed = allowed × prevalence.
-    let caught = ch.restricted as f64 * (upheld as f64 / checked as f64);
+    let caught = ch.restricted as f64 * (truth.audit_upheld as f64 / truth.audited as f64);
     let missed = truth.current_actions[0] as f64 * (truth.violating as f64 / truth.sampled as f64);
     let rc = hate.recall.as_ref().expect("recall");
     close(rc.estimate, caught / (caught + missed));
@@ -399,10 +422,17 @@ async fn every_figure_matches_the_generated_history() {
 
     // The JSON names the query behind each figure.
     let json = serde_json::to_value(&r).expect("json");
-    assert_eq!(json["schema"], "vigil.online-report/1");
+    assert_eq!(json["schema"], "vigil.online-report/2");
     let q = &json["categories"][0]["checked"]["query"];
     assert!(q["sql"].as_str().expect("sql").contains("FROM appeals"));
     assert_eq!(q["params"][4]["value"], "hate");
+    let q = &json["categories"][0]["audit_sample"]["query"];
+    assert!(q["sql"]
+        .as_str()
+        .expect("sql")
+        .contains("i.reason = 'audit'"));
+    assert_eq!(q["params"][4]["value"], "hate");
+    assert_eq!(json["categories"][0]["category"], "hate");
     assert!(r.to_markdown().contains("| hate |"));
     assert!(r.to_html().starts_with("<!doctype html>"));
 
@@ -417,6 +447,14 @@ async fn every_figure_matches_the_generated_history() {
         )),
         "{text}"
     );
+    assert!(text.contains(&format!(
+        "vigil_online_overturn_rate{{category=\"hate\",bound=\"estimate\"}} {}",
+        ov.estimate
+    )));
+    assert!(text.contains(&format!(
+        "vigil_online_audit_sampled{{category=\"hate\"}} {}",
+        truth.audited
+    )));
     assert!(text.contains(&format!("vigil_online_psi{{category=\"hate\"}} {}", d.psi)));
     assert!(text.contains("vigil_online_alert{category=\"hate\",limit=\"max_psi\"} 1"));
     assert!(text.contains(&format!(

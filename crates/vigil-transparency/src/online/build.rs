@@ -94,6 +94,9 @@ async fn category_figures(
     let actions = store
         .online_action_counts(window, slice, Some(category))
         .await?;
+    let audit = store
+        .online_audit_sample(window, slice, category, request.as_of)
+        .await?;
     let checked = store
         .online_checked_restrictions(window, slice, category, request.as_of)
         .await?;
@@ -102,12 +105,17 @@ async fn category_figures(
         .await?;
     let ch = checked.value;
     let precision = vigil_eval::online::restriction_precision(
-        ch.upheld(),
-        ch.checked(),
-        AuditSource::ReviewsAndAppeals,
+        audit.value.upheld,
+        audit.value.sampled,
+        AuditSource::RandomAudit,
         c,
     )
     .ok();
+    let overturned_checked = ch.checked() - ch.upheld();
+    let overturn_rate = wilson(overturned_checked, ch.checked(), c).map(|i| {
+        let why = "appeals and policy reviews, not a random sample of restrictions: biased";
+        proportion(overturned_checked, ch.checked(), i, vec![why.to_owned()])
+    });
     let overturned = ch.appealed - ch.appeal_upheld;
     let appeal_overturn_rate = wilson(overturned, ch.appealed, c)
         .map(|i| proportion(overturned, ch.appealed, i, Vec::new()));
@@ -164,6 +172,7 @@ async fn category_figures(
         category: category.to_owned(),
         precision: precision
             .map(|p| proportion(p.upheld, p.checked, p.interval, shortfalls(&p.adequacy))),
+        overturn_rate,
         appeal_overturn_rate,
         prevalence: prevalence
             .map(|p| proportion(p.violating, p.sampled, p.interval, shortfalls(&p.adequacy))),
@@ -173,6 +182,7 @@ async fn category_figures(
         rate_shift,
         limits: limits_for(&request.alerts, category),
         actions,
+        audit_sample: audit,
         checked,
         prevalence_sample: sample,
     })
@@ -256,7 +266,7 @@ fn shortfalls(a: &Adequacy) -> Vec<String> {
         .iter()
         .map(|s| match s {
             Shortfall::TooFewChecked { checked, minimum } => {
-                format!("only {checked} restrictions checked (needs {minimum})")
+                format!("only {checked} audited restrictions judged (needs {minimum})")
             }
             Shortfall::NotARandomSample => {
                 "reviews and appeals, not a random audit: biased low".to_owned()

@@ -1,6 +1,8 @@
 //! The online report (docs/online-report.md): per category, over a window
 //! and a language/modality slice, the precision of automated restrictions
-//! as people judged them, the prevalence of violating content among allowed
+//! from the random audit sample (and, apart and flagged as biased, the
+//! overturn rate of the restrictions appeals and policy reviews put before
+//! people), the prevalence of violating content among allowed
 //! items, recall estimated from the two, score drift against a reference
 //! window, decision-rate change and latency percentiles; each figure with
 //! the query that produced it, and the alert thresholds it breaches.
@@ -21,13 +23,16 @@ mod render;
 use serde::Serialize;
 use vigil_policy::AlertLimits;
 use vigil_store::{
-    ActionCounts, Audited, CheckedRestrictions, PrevalenceSample, QueryTrace, StoreError,
+    ActionCounts, AuditSample, Audited, CheckedRestrictions, PrevalenceSample, QueryTrace,
+    StoreError,
 };
 
 pub use build::{build_online_report, OnlineReportRequest};
 
 /// The version of the report's JSON; raised on any incompatible change.
-pub const ONLINE_REPORT_SCHEMA: &str = "vigil.online-report/1";
+/// Version 2: `precision` comes from the audit sample (`audit_sample`),
+/// and the appeals-and-reviews figure is `overturn_rate`.
+pub const ONLINE_REPORT_SCHEMA: &str = "vigil.online-report/2";
 
 /// Why a report could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -142,10 +147,17 @@ pub struct CategoryFigures {
     pub category: String,
     /// Decisions by the action taken for this category.
     pub actions: Audited<ActionCounts>,
-    /// Restrictions and how people judged them.
-    pub checked: Audited<CheckedRestrictions>,
-    /// Upheld / checked (reviews and appeals: never a random sample).
+    /// The random audit sample of the category's restrictions and how
+    /// many were upheld.
+    pub audit_sample: Audited<AuditSample>,
+    /// Precision of automated restrictions: upheld / sampled over the audit
+    /// sample, Wilson.
     pub precision: Option<Estimate>,
+    /// Restrictions appealed or in policy review and how people judged them.
+    pub checked: Audited<CheckedRestrictions>,
+    /// Overturned / checked over appeals and policy reviews: biased (never
+    /// a random sample), so always flagged not meaningful; not 1 − precision.
+    pub overturn_rate: Option<Estimate>,
     /// Overturned / appealed.
     pub appeal_overturn_rate: Option<Estimate>,
     /// The prevalence sample's counts.

@@ -29,7 +29,7 @@ fn trim(x: f64) -> String {
 }
 
 /// One row of the per-category table.
-fn row(f: &CategoryFigures) -> [String; 9] {
+fn row(f: &CategoryFigures) -> [String; 10] {
     let a = &f.actions.value;
     let psi = f.drift.as_ref().map_or("—".to_owned(), |d: &Drift| {
         format!("{:.3} ({}), KS {:.3}", d.psi, d.psi_level, d.ks_statistic)
@@ -39,6 +39,7 @@ fn row(f: &CategoryFigures) -> [String; 9] {
         a.total().to_string(),
         a.restricted().to_string(),
         est(f.precision.as_ref()),
+        est(f.overturn_rate.as_ref()),
         est(f.appeal_overturn_rate.as_ref()),
         est(f.prevalence.as_ref()),
         est(f.recall.as_ref()),
@@ -47,11 +48,12 @@ fn row(f: &CategoryFigures) -> [String; 9] {
     ]
 }
 
-const HEAD: [&str; 9] = [
+const HEAD: [&str; 10] = [
     "category",
     "decisions",
     "restricted",
-    "precision (reviews+appeals)",
+    "precision (random audit)",
+    "overturn rate (appeals+reviews, biased)",
     "appeal overturn rate",
     "prevalence among allowed",
     "recall",
@@ -110,7 +112,7 @@ impl OnlineReport {
         }
         let _ = writeln!(
             s,
-            "\n`*`: not meaningful (too small a sample, or reviews and appeals instead of a random audit); the JSON says why and shows the query behind every figure.\n"
+            "\n`*`: not meaningful (too small a sample; the overturn rate over appeals and reviews never is: they are not a random sample of restrictions, and it is not 1 − precision); the JSON says why and shows the query behind every figure.\n"
         );
         let _ = writeln!(s, "## Alerts\n");
         if self.breaches.is_empty() {
