@@ -165,6 +165,17 @@ pub struct Reason {
     pub text: String,
 }
 
+impl Reason {
+    /// The order of a decision's reasons: the most restrictive action
+    /// first, then by category. The first restrictive reason is the main
+    /// ground of a restriction (its statement of reasons' category), so
+    /// anything that names a decision's main ground from its categories
+    /// and actions sorts with this.
+    pub fn precedence(a: (Action, Category), b: (Action, Category)) -> std::cmp::Ordering {
+        b.0.cmp(&a.0).then(a.1.cmp(&b.1))
+    }
+}
+
 /// A decision id: a UUIDv7, so ids sort by creation time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]

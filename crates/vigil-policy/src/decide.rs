@@ -83,7 +83,7 @@ impl Policy {
             .collect();
         categories.sort_by_key(|c| c.category);
         let mut reasons: Vec<Reason> = categories.iter().filter_map(|c| self.reason(c)).collect();
-        reasons.sort_by(|a, b| b.action.cmp(&a.action).then(a.category.cmp(&b.category)));
+        reasons.sort_by(|a, b| Reason::precedence((a.action, a.category), (b.action, b.category)));
         let action = categories
             .iter()
             .map(|c| c.action)

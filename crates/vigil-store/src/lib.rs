@@ -168,6 +168,7 @@ pub use review::{
 pub use shadow_scores::ShadowScore;
 pub use store::Store;
 pub use transparency::{
-    AutomatedMeansRow, ComplaintRow, Detection, NoticeRow, OwnInitiativeRow, QueryRecord,
-    ReportWindow, Section, ALL, NONE,
+    median_seconds, notice_rows, own_initiative_rows, AutomatedMeansRow, ComplaintRow, Detection,
+    Measure, MeasureGround, NoticeRecord, NoticeRow, OwnInitiativeRow, QueryRecord, ReportWindow,
+    Section, ALL, NONE,
 };

@@ -34,6 +34,27 @@ pub struct Facts {
     pub out_of_court_disputes: Option<u64>,
     /// Suspensions imposed under Art. 23.
     pub suspensions: Option<u64>,
+    /// The provider's name (Annex I, section 1).
+    pub provider_name: Option<String>,
+    /// The service reported on (the templates' `Service` column).
+    pub service_name: Option<String>,
+    /// When this report is published, `YYYY-MM-DD`.
+    pub publication_date: Option<String>,
+    /// When the previous report was published, `YYYY-MM-DD`.
+    pub previous_publication_date: Option<String>,
+    /// Content moderators employed by the provider.
+    pub internal_moderators: Option<u64>,
+    /// Content moderators contracted from others.
+    pub external_moderators: Option<u64>,
+    /// Average monthly active recipients per Member State (ISO 3166-1
+    /// alpha-2: `AT`, …, `SE`).
+    pub monthly_active_recipients_by_member_state: Option<BTreeMap<String, u64>>,
+    /// Art. 23 suspensions for manifestly illegal content.
+    pub suspensions_manifestly_illegal_content: Option<u64>,
+    /// Art. 23 suspensions for manifestly unfounded notices.
+    pub suspensions_manifestly_unfounded_notices: Option<u64>,
+    /// Art. 23 suspensions for manifestly unfounded complaints.
+    pub suspensions_manifestly_unfounded_complaints: Option<u64>,
 }
 
 /// Facts read from a file, with where they came from.
@@ -58,10 +79,25 @@ impl FactsSource {
             path: path.to_owned(),
             reason: "not UTF-8".to_owned(),
         })?;
-        let facts = toml::from_str(&text).map_err(|e| ReportError::Facts {
+        let facts: Facts = toml::from_str(&text).map_err(|e| ReportError::Facts {
             path: path.to_owned(),
             reason: e.to_string(),
         })?;
+        let date = time::macros::format_description!("[year]-[month]-[day]");
+        for (key, value) in [
+            ("publication_date", &facts.publication_date),
+            (
+                "previous_publication_date",
+                &facts.previous_publication_date,
+            ),
+        ] {
+            if let Some(v) = value {
+                time::Date::parse(v, &date).map_err(|_| ReportError::Facts {
+                    path: path.to_owned(),
+                    reason: format!("{key} = `{v}` is not a date written YYYY-MM-DD"),
+                })?;
+            }
+        }
         Ok(FactsSource {
             path: path.to_owned(),
             sha256: format!("sha256:{}", hex::encode(Sha256::digest(&bytes))),
@@ -91,5 +127,8 @@ mod tests {
         let err = FactsSource::load(&path).unwrap_err();
         assert!(err.to_string().contains("monthly_recipients"), "{err}");
         assert!(FactsSource::load(&dir.path().join("missing.toml")).is_err());
+        std::fs::write(&path, "publication_date = \"2027-02-30\"\n").unwrap();
+        let err = FactsSource::load(&path).unwrap_err();
+        assert!(err.to_string().contains("publication_date"), "{err}");
     }
 }

@@ -5,8 +5,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use vigil_eval::{wilson, Confidence};
 use vigil_store::{
-    AutomatedMeansRow, ComplaintRow, NoticeRow, OwnInitiativeRow, QueryRecord, ReportWindow,
-    Section, Store,
+    notice_rows, own_initiative_rows, AutomatedMeansRow, ComplaintRow, Measure, NoticeRecord,
+    NoticeRow, OwnInitiativeRow, QueryRecord, ReportWindow, Section, Store,
 };
 
 use crate::{FactsSource, Period, ReportError};
@@ -35,6 +35,14 @@ pub struct TransparencyReport {
     pub complaints: Section<ComplaintRow>,
     /// Automated means per category, with precision intervals.
     pub automated_means: Section<AutomatedMeansFigure>,
+    /// The own-initiative measures counted in `own_initiative`, one each
+    /// (for the template sections; the figures and their queries are
+    /// above, so report.json leaves the records out).
+    #[serde(skip)]
+    pub measures: Vec<Measure>,
+    /// The notices and orders counted in `notices`, one each.
+    #[serde(skip)]
+    pub notice_records: Vec<NoticeRecord>,
 }
 
 /// One category's automated means with its precision indicator.
@@ -85,14 +93,24 @@ pub async fn build(
         as_of,
     };
     let means = store.transparency_automated_means(&window).await?;
+    let measures = store.transparency_measures(&window).await?;
+    let notice_records = store.transparency_notice_records(&window).await?;
     Ok(TransparencyReport {
         period: period.to_string(),
         window,
         interim,
         generated_at: OffsetDateTime::now_utc(),
         facts,
-        own_initiative: store.transparency_own_initiative(&window).await?,
-        notices: store.transparency_notices(&window).await?,
+        own_initiative: Section {
+            rows: own_initiative_rows(&measures.rows),
+            queries: measures.queries,
+        },
+        notices: Section {
+            rows: notice_rows(&notice_records.rows, window.as_of),
+            queries: notice_records.queries,
+        },
+        measures: measures.rows,
+        notice_records: notice_records.rows,
         complaints: store.transparency_complaints(&window).await?,
         automated_means: Section {
             rows: means.rows.into_iter().map(Into::into).collect(),

@@ -227,3 +227,28 @@ fn facts(report: &TransparencyReport, dir: &Path) -> Result<PathBuf, ReportError
         .map(|(name, value)| vec![name, value, source.clone()]);
     csv_file(dir, "facts.csv", &["fact", "value", "source"], rows)
 }
+
+/// Writes the template's sections into `dir/annex-i/` (created if
+/// missing), with `sources.json` saying which of `report.json`'s queries
+/// and which policy each file's figures came from; returns the paths
+/// written, in order.
+pub fn write_annex(annex: &crate::Annex, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    let dir = dir.join(crate::ANNEX_DIR);
+    std::fs::create_dir_all(&dir).map_err(|source| ReportError::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let mut written = Vec::with_capacity(annex.tables.len() + 1);
+    for table in &annex.tables {
+        let header: Vec<&str> = table.header.iter().map(String::as_str).collect();
+        written.push(csv_file(
+            &dir,
+            table.file,
+            &header,
+            table.rows.iter().cloned(),
+        )?);
+    }
+    let json = serde_json::to_string_pretty(&annex.audit()).expect("an audit is plain data");
+    written.push(put(&dir, "sources.json", json.as_bytes())?);
+    Ok(written)
+}

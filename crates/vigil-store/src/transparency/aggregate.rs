@@ -135,6 +135,8 @@ pub(crate) struct AutoAction {
     pub decision: String,
     pub action: String,
     pub category: Option<String>,
+    pub category_action: Option<String>,
+    pub lang: Option<String>,
 }
 
 pub(crate) struct HumanReview {
@@ -143,6 +145,35 @@ pub(crate) struct HumanReview {
     pub review: String,
     pub action: String,
     pub category: Option<String>,
+    pub lang: Option<String>,
+}
+
+/// One restrictive measure taken on the platform's own initiative: an
+/// automated restriction, or a policy-queue item reviewers restricted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Measure {
+    /// The decision (automated) or review item (human).
+    pub id: String,
+    /// Engine or reviewer.
+    pub detection: Detection,
+    /// `restrict` or `block`.
+    pub restriction: String,
+    /// The categories it was taken for, in name order: automated, each
+    /// category whose own action was restrictive, with that action;
+    /// human, each category a restricting review labelled positive, with
+    /// the measure's restriction. Empty when there is none to report.
+    pub grounds: Vec<MeasureGround>,
+    /// The item's language (`meta.lang`), when given.
+    pub lang: Option<String>,
+}
+
+/// A category a measure was taken for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MeasureGround {
+    /// The category's name.
+    pub category: String,
+    /// `restrict` or `block`.
+    pub action: String,
 }
 
 pub(crate) struct AppealRow {
@@ -154,13 +185,29 @@ pub(crate) struct AppealRow {
     pub category: Option<String>,
 }
 
-pub(crate) struct NoticeRecord {
+/// One notice or order received, as the store holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NoticeRecord {
+    /// The notice.
+    pub id: String,
+    /// `user`, `trusted_flagger` or `authority_order`.
     pub reporter_type: String,
+    /// The category the reporter claimed.
     pub category: String,
+    /// The item it concerns (the platform's id).
+    pub item_id: String,
+    /// When it was received.
+    #[serde(with = "time::serde::rfc3339")]
     pub received_at: OffsetDateTime,
+    /// `action_taken` or `no_action`, once acted on.
     pub outcome: Option<String>,
+    /// The action taken on the item, once acted on.
     pub action: Option<String>,
+    /// When it was acted on.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub acted_at: Option<OffsetDateTime>,
+    /// Whether a person reviewed it (else a rescan alone handled it).
+    pub reviewed: bool,
 }
 
 pub(crate) struct ScoreRecord {
@@ -185,60 +232,68 @@ fn or_none(categories: BTreeSet<String>) -> BTreeSet<String> {
     }
 }
 
-/// Counts `items` (category set, detection, restriction) into rows.
-fn own_rows(items: Vec<(BTreeSet<String>, &str)>, detection: Detection) -> Vec<OwnInitiativeRow> {
-    let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
-    for (categories, restriction) in items {
-        for category in or_none(categories) {
+/// Counts `measures` into rows: each once under every category it was
+/// taken for ([`NONE`] when none) and once under [`ALL`], by detection and
+/// type of restriction.
+pub fn own_initiative_rows(measures: &[Measure]) -> Vec<OwnInitiativeRow> {
+    let mut counts: BTreeMap<(String, Detection, String), u64> = BTreeMap::new();
+    for m in measures {
+        let categories: BTreeSet<String> = m.grounds.iter().map(|g| g.category.clone()).collect();
+        for category in or_none(categories).into_iter().chain([ALL.to_owned()]) {
             *counts
-                .entry((category, restriction.to_owned()))
+                .entry((category, m.detection, m.restriction.clone()))
                 .or_default() += 1;
         }
-        *counts
-            .entry((ALL.to_owned(), restriction.to_owned()))
-            .or_default() += 1;
     }
     counts
         .into_iter()
-        .map(|((category, restriction), actions)| OwnInitiativeRow {
-            category,
-            detection,
-            restriction,
-            actions,
-        })
+        .map(
+            |((category, detection, restriction), actions)| OwnInitiativeRow {
+                category,
+                detection,
+                restriction,
+                actions,
+            },
+        )
         .collect()
 }
 
-pub(crate) fn automated_actions(rows: &[AutoAction]) -> Vec<OwnInitiativeRow> {
-    let mut decisions: BTreeMap<&str, (&str, BTreeSet<String>)> = BTreeMap::new();
+pub(crate) fn automated_measures(rows: &[AutoAction]) -> Vec<Measure> {
+    let mut decisions: BTreeMap<&str, Measure> = BTreeMap::new();
     for row in rows {
-        let entry = decisions
-            .entry(&row.decision)
-            .or_insert((&row.action, BTreeSet::new()));
-        entry.1.extend(row.category.clone());
+        let m = decisions.entry(&row.decision).or_insert_with(|| Measure {
+            id: row.decision.clone(),
+            detection: Detection::Automated,
+            restriction: row.action.clone(),
+            grounds: Vec::new(),
+            lang: row.lang.clone(),
+        });
+        if let (Some(category), Some(action)) = (&row.category, &row.category_action) {
+            m.grounds.push(MeasureGround {
+                category: category.clone(),
+                action: action.clone(),
+            });
+        }
     }
-    own_rows(
-        decisions.into_values().map(|(a, c)| (c, a)).collect(),
-        Detection::Automated,
-    )
+    decisions.into_values().collect()
 }
 
-pub(crate) fn human_actions(rows: &[HumanReview]) -> Vec<OwnInitiativeRow> {
-    // item -> (reviews done, review -> (action, positive categories))
+pub(crate) fn human_measures(rows: &[HumanReview]) -> Vec<Measure> {
+    // item -> (reviews done, language, review -> (action, positive categories))
     type Reviews<'a> = BTreeMap<&'a str, (&'a str, BTreeSet<String>)>;
-    let mut items: BTreeMap<&str, (i64, Reviews)> = BTreeMap::new();
+    let mut items: BTreeMap<&str, (i64, &Option<String>, Reviews)> = BTreeMap::new();
     for row in rows {
         let item = items
             .entry(&row.item)
-            .or_insert((row.reviews_done, BTreeMap::new()));
+            .or_insert((row.reviews_done, &row.lang, BTreeMap::new()));
         let review = item
-            .1
+            .2
             .entry(&row.review)
             .or_insert((&row.action, BTreeSet::new()));
         review.1.extend(row.category.clone());
     }
-    let mut restricted = Vec::new();
-    for (done, reviews) in items.into_values() {
+    let mut measures = Vec::new();
+    for (item, (done, lang, reviews)) in items {
         let restricting: Vec<_> = reviews.values().filter(|(a, _)| restrictive(a)).collect();
         let blocking = restricting.iter().filter(|(a, _)| *a == "block").count();
         if 2 * restricting.len() as i64 <= done {
@@ -249,10 +304,23 @@ pub(crate) fn human_actions(rows: &[HumanReview]) -> Vec<OwnInitiativeRow> {
         } else {
             "restrict"
         };
-        let categories = restricting.iter().flat_map(|(_, c)| c.clone()).collect();
-        restricted.push((categories, restriction));
+        let categories: BTreeSet<String> =
+            restricting.iter().flat_map(|(_, c)| c.clone()).collect();
+        measures.push(Measure {
+            id: item.to_owned(),
+            detection: Detection::Human,
+            restriction: restriction.to_owned(),
+            grounds: categories
+                .into_iter()
+                .map(|category| MeasureGround {
+                    category,
+                    action: restriction.to_owned(),
+                })
+                .collect(),
+            lang: lang.clone(),
+        });
     }
-    own_rows(restricted, Detection::Human)
+    measures
 }
 
 /// The median of `values_ms`, in seconds: the middle value, or the mean of
@@ -343,7 +411,9 @@ struct NoticeTally {
     act_ms: Vec<i64>,
 }
 
-pub(crate) fn notices(rows: &[NoticeRecord], as_of: OffsetDateTime) -> Vec<NoticeRow> {
+/// Counts notice records into rows by reporter type and claimed category,
+/// with outcomes as of `as_of`.
+pub fn notice_rows(rows: &[NoticeRecord], as_of: OffsetDateTime) -> Vec<NoticeRow> {
     let mut tallies: BTreeMap<(String, String), NoticeTally> = BTreeMap::new();
     for notice in rows {
         let acted = match (&notice.outcome, notice.acted_at) {
@@ -449,6 +519,7 @@ mod tests {
             review: review.into(),
             action: action.into(),
             category: cat.map(Into::into),
+            lang: None,
         }
     }
 
@@ -463,7 +534,7 @@ mod tests {
             review("b", 2, "r4", "restrict", Some("spam")),
             review("b", 2, "r4", "restrict", Some("hate")),
         ];
-        let out = human_actions(&rows);
+        let out = own_initiative_rows(&human_measures(&rows));
         let got: Vec<_> = out
             .iter()
             .map(|r| (r.category.as_str(), r.restriction.as_str(), r.actions))

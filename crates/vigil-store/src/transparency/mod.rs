@@ -24,7 +24,8 @@ use crate::store::Backend;
 use crate::{Store, StoreError};
 
 pub use aggregate::{
-    AutomatedMeansRow, ComplaintRow, Detection, NoticeRow, OwnInitiativeRow, ALL, NONE,
+    median_seconds, notice_rows, own_initiative_rows, AutomatedMeansRow, ComplaintRow, Detection,
+    Measure, MeasureGround, NoticeRecord, NoticeRow, OwnInitiativeRow, ALL, NONE,
 };
 
 /// The span a report covers, `[start, end)`, and the instant up to which
@@ -74,13 +75,25 @@ impl Store {
         &self,
         window: &ReportWindow,
     ) -> Result<Section<OwnInitiativeRow>, StoreError> {
+        let measures = self.transparency_measures(window).await?;
+        Ok(Section {
+            rows: aggregate::own_initiative_rows(&measures.rows),
+            queries: measures.queries,
+        })
+    }
+
+    /// The own-initiative measures of the window, one per restricted
+    /// decision or review item, in id order (automated first): what
+    /// [`Store::transparency_own_initiative`] counts.
+    pub async fn transparency_measures(
+        &self,
+        window: &ReportWindow,
+    ) -> Result<Section<Measure>, StoreError> {
+        const AUTO: &str = "transparency: automated actions";
+        const HUMAN: &str = "transparency: human actions";
         let ms = ms_params(window);
         let auto = self
-            .transparency_rows(
-                sql::AUTOMATED_ACTIONS,
-                &ms,
-                "transparency: automated actions",
-            )
+            .transparency_rows(sql::AUTOMATED_ACTIONS, &ms, AUTO)
             .await?;
         let auto_rows = auto
             .iter()
@@ -89,13 +102,15 @@ impl Store {
                     decision: r.try_get(0)?,
                     action: r.try_get(1)?,
                     category: r.try_get(2)?,
+                    category_action: r.try_get(3)?,
+                    lang: r.try_get(4)?,
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()
-            .map_err(StoreError::query("transparency: automated actions"))?;
+            .map_err(StoreError::query(AUTO))?;
         let text = text_params(window);
         let human = self
-            .transparency_rows(sql::HUMAN_ACTIONS, &text, "transparency: human actions")
+            .transparency_rows(sql::HUMAN_ACTIONS, &text, HUMAN)
             .await?;
         let human_rows = human
             .iter()
@@ -106,13 +121,13 @@ impl Store {
                     review: r.try_get(2)?,
                     action: r.try_get(3)?,
                     category: r.try_get(4)?,
+                    lang: r.try_get(5)?,
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()
-            .map_err(StoreError::query("transparency: human actions"))?;
-        let mut rows = aggregate::automated_actions(&auto_rows);
-        rows.extend(aggregate::human_actions(&human_rows));
-        rows.sort_by(|a, b| a.key().cmp(&b.key()));
+            .map_err(StoreError::query(HUMAN))?;
+        let mut rows = aggregate::automated_measures(&auto_rows);
+        rows.extend(aggregate::human_measures(&human_rows));
         Ok(Section {
             rows,
             queries: vec![
@@ -177,6 +192,19 @@ impl Store {
         &self,
         window: &ReportWindow,
     ) -> Result<Section<NoticeRow>, StoreError> {
+        let records = self.transparency_notice_records(window).await?;
+        Ok(Section {
+            rows: aggregate::notice_rows(&records.rows, window.as_of),
+            queries: records.queries,
+        })
+    }
+
+    /// The notices and orders received in the window, one record each, in
+    /// id order: what [`Store::transparency_notices`] counts.
+    pub async fn transparency_notice_records(
+        &self,
+        window: &ReportWindow,
+    ) -> Result<Section<NoticeRecord>, StoreError> {
         const WHAT: &str = "transparency: notices";
         let params = text_params(window);
         let raw = self.transparency_rows(sql::NOTICES, &params, WHAT).await?;
@@ -185,17 +213,20 @@ impl Store {
             let id: String = r.try_get(0).map_err(StoreError::query(WHAT))?;
             let received: String = r.try_get(3).map_err(StoreError::query(WHAT))?;
             let acted: Option<String> = r.try_get(6).map_err(StoreError::query(WHAT))?;
-            notices.push(aggregate::NoticeRecord {
+            notices.push(NoticeRecord {
                 reporter_type: r.try_get(1).map_err(StoreError::query(WHAT))?,
                 category: r.try_get(2).map_err(StoreError::query(WHAT))?,
                 received_at: parse_time(&id, &received)?,
                 outcome: r.try_get(4).map_err(StoreError::query(WHAT))?,
                 action: r.try_get(5).map_err(StoreError::query(WHAT))?,
                 acted_at: acted.map(|a| parse_time(&id, &a)).transpose()?,
+                item_id: r.try_get(7).map_err(StoreError::query(WHAT))?,
+                reviewed: r.try_get(8).map_err(StoreError::query(WHAT))?,
+                id,
             });
         }
         Ok(Section {
-            rows: aggregate::notices(&notices, window.as_of),
+            rows: notices,
             queries: vec![record(
                 "notices",
                 sql::NOTICES,

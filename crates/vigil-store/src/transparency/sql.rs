@@ -10,10 +10,12 @@
 //! many fractional digits it carries.
 
 /// Restrictive decisions in `[$1, $2)` (unix ms) not taken by a notice's
-/// rescan, one row per category whose own action was restrictive (no
-/// category: one row with a NULL category).
+/// rescan, one row per category whose own action was restrictive, with
+/// that action (no category: one row with NULL category and action), and
+/// the item's language (`content.lang`, NULL when not given; SQLite's
+/// JSON1 as in [`crate::online`]).
 pub(crate) const AUTOMATED_ACTIONS: &str = "\
-    SELECT d.id, d.action, s.category \
+    SELECT d.id, d.action, s.category, s.action, json_extract(d.body, '$.content.lang') \
     FROM decisions d \
     LEFT JOIN decision_scores s \
         ON s.decision_id = d.id AND s.action IN ('restrict', 'block') \
@@ -24,12 +26,15 @@ pub(crate) const AUTOMATED_ACTIONS: &str = "\
     ORDER BY d.id, s.category";
 
 /// The reviews of policy-queue items done in `[$1, $2)`, one row per
-/// review and category the review labelled positive (none: NULL).
+/// review and category the review labelled positive (none: NULL), with the
+/// language of the item's decision (NULL when not given or not stored).
 pub(crate) const HUMAN_ACTIONS: &str = "\
-    SELECT i.id, i.reviews_done, r.id, r.action, l.category \
+    SELECT i.id, i.reviews_done, r.id, r.action, l.category, \
+        json_extract(d.body, '$.content.lang') \
     FROM review_items i \
     JOIN reviews r ON r.item_id = i.id \
     LEFT JOIN review_labels l ON l.review_id = r.id AND l.positive = 1 \
+    LEFT JOIN decisions d ON d.id = i.decision_id \
     WHERE i.reason = 'policy' AND i.status = 'done' \
         AND i.done_at >= $1 AND i.done_at < $2 \
     ORDER BY i.id, r.id, l.category";
@@ -45,9 +50,12 @@ pub(crate) const APPEALS: &str = "\
     WHERE a.submitted_at >= $1 AND a.submitted_at < $2 \
     ORDER BY a.id, s.category";
 
-/// Notices and orders received in `[$1, $2)`.
+/// Notices and orders received in `[$1, $2)`, with the item they concern
+/// and whether a person reviewed them (a notice with no review item was
+/// handled by a rescan alone).
 pub(crate) const NOTICES: &str = "\
-    SELECT id, reporter_type, category, received_at, outcome, action, acted_at \
+    SELECT id, reporter_type, category, received_at, outcome, action, acted_at, item_id, \
+        review_item_id IS NOT NULL \
     FROM notices \
     WHERE received_at >= $1 AND received_at < $2 \
     ORDER BY id";

@@ -1,5 +1,6 @@
 //! `vigil report transparency --period 2026-H2 --out DIR [--facts FILE]`:
-//! parses the flags and calls `vigil_transparency::build` and `write`.
+//! parses the flags and calls `vigil_transparency::build`, `write`,
+//! `annex` and `write_annex`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,6 +32,11 @@ pub struct TransparencyArgs {
     /// The store: a SQLite path or `sqlite://PATH`. Default: HOME/vigil.db.
     #[arg(long, value_name = "URL")]
     db: Option<String>,
+    /// The policy whose DSA mapping (`dsa_category`, `dsa_keywords`,
+    /// `decision_ground`, `[dsa]` visibilities) places categories in the
+    /// Commission template's rows (`annex-i/`).
+    #[arg(long, default_value = "policies/default.toml")]
+    policy: PathBuf,
 }
 
 /// Builds and writes the report.
@@ -41,6 +47,9 @@ pub fn run(home: &Home, args: TransparencyArgs) -> Result<ExitCode> {
         None => OffsetDateTime::now_utc(),
     };
     let facts = args.facts.as_deref().map(FactsSource::load).transpose()?;
+    let policy = vigil_policy::Policy::load(&args.policy)
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .policy;
     let url = home.store_url(args.db.as_deref());
     let report = crate::commands::store::runtime()?.block_on(async {
         let store = Store::open(&url)
@@ -50,7 +59,9 @@ pub fn run(home: &Home, args: TransparencyArgs) -> Result<ExitCode> {
         store.close().await;
         anyhow::Ok(report?)
     })?;
-    let files = vigil_transparency::write(&report, &args.out)?;
+    let mut files = vigil_transparency::write(&report, &args.out)?;
+    let annex = vigil_transparency::annex(&report, &policy);
+    files.extend(vigil_transparency::write_annex(&annex, &args.out)?);
     println!(
         "{}transparency report {} (outcomes as of {}): {} files in {}",
         if report.interim { "interim " } else { "" },
