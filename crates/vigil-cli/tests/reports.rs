@@ -3,7 +3,8 @@
 //! some blocks are appealed, a simulated reviewer works the queue (prevalence
 //! and audit samples, appeals), and then `vigil report sor`, `vigil report
 //! transparency` and `vigil report online` must agree with what the test
-//! itself counted.
+//! itself counted. Items carry a language (`meta.lang`), so the
+//! transparency report's accuracy section has per-language rows.
 
 mod util;
 
@@ -25,20 +26,85 @@ const CALM: [&str; 4] = [
     "Thanks for the book, I finished it last night",
 ];
 
+/// The languages the items are written in, by position in a client's stream.
+const LANGS: [&str; 2] = ["en", "de"];
+
+/// The language the test gave item `id` (`c{client}-{i}`).
+fn lang_of(id: &str) -> &'static str {
+    let i: usize = id
+        .rsplit('-')
+        .next()
+        .and_then(|i| i.parse().ok())
+        .expect("ids end in their position");
+    LANGS[i % LANGS.len()]
+}
+
 /// The CSV rows of `file` as maps from column to value.
 fn csv_rows(file: &std::path::Path) -> Vec<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(file).expect("a CSV file");
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
-    lines
-        .map(|l| {
+    let mut reader = csv::Reader::from_path(file).expect("a CSV file");
+    let header: Vec<String> = reader
+        .headers()
+        .expect("a header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    reader
+        .records()
+        .map(|r| {
             header
                 .iter()
-                .zip(l.split(','))
-                .map(|(h, v)| ((*h).to_owned(), v.to_owned()))
+                .cloned()
+                .zip(r.expect("a CSV row").iter().map(str::to_owned))
                 .collect()
         })
         .collect()
+}
+
+/// Wilson's score interval at 95 %, written out from the formula.
+fn wilson95(k: u64, n: u64) -> (f64, f64, f64) {
+    let z = 1.959_963_984_540_054_f64;
+    let (k, n) = (k as f64, n as f64);
+    let p = k / n;
+    let denom = 1.0 + z * z / n;
+    let centre = (p + z * z / (2.0 * n)) / denom;
+    let half = z / denom * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    (p, centre - half, centre + half)
+}
+
+/// A CSV cell as a number.
+fn num(row: &BTreeMap<String, String>, column: &str) -> f64 {
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} is not a number: {row:?}"))
+}
+
+/// A CSV figure (written to 6 decimals) equals `expected`.
+fn close(row: &BTreeMap<String, String>, column: &str, expected: f64) {
+    let got = num(row, column);
+    assert!(
+        (got - expected).abs() < 1e-6,
+        "{column}: {got} vs {expected} in {row:?}"
+    );
+}
+
+/// The action decision `d` took for `category`, if it scored it.
+fn category_action<'a>(d: &'a Value, category: &str) -> Option<&'a str> {
+    d["categories"]
+        .as_array()?
+        .iter()
+        .find(|c| c["category"] == category)
+        .and_then(|c| c["action"].as_str())
+}
+
+/// Counts of one language's samples, as the simulated reviewer judged them.
+#[derive(Default, Clone, Copy)]
+struct Samples {
+    /// Allowed items of the prevalence sample, and the violating ones.
+    sampled: u64,
+    violating: u64,
+    /// Violence restrictions of the audit sample, and the upheld ones.
+    audited: u64,
+    upheld: u64,
 }
 
 #[test]
@@ -78,7 +144,11 @@ fn the_report_commands_agree_with_a_load_run_and_simulated_reviews() {
                             let d: Value = client
                                 .post(server.url("/v1/scan"))
                                 .bearer_auth(scan_key)
-                                .json(&json!({"id": id, "text": text}))
+                                .json(&json!({
+                                    "id": id,
+                                    "text": text,
+                                    "meta": {"lang": LANGS[i % LANGS.len()]},
+                                }))
                                 .send()
                                 .expect("a scan")
                                 .json()
@@ -142,6 +212,7 @@ fn the_report_commands_agree_with_a_load_run_and_simulated_reviews() {
     };
     let (mut upheld, mut overturned, mut violating_sampled, mut sampled) = (0, 0, 0, 0);
     let (mut audited, mut audit_upheld, mut audited_any) = (0u64, 0u64, 0usize);
+    let mut by_lang: BTreeMap<&str, Samples> = BTreeMap::new();
     loop {
         let r = client
             .post(server.url("/v1/review/claim"))
@@ -169,17 +240,23 @@ fn the_report_commands_agree_with_a_load_run_and_simulated_reviews() {
                 body["outcome"] = json!(outcome);
             }
             Some("prevalence") => {
-                let d = answered[item["item_id"].as_str().expect("an item id")];
+                let item_id = item["item_id"].as_str().expect("an item id");
+                let d = answered[item_id];
+                let lang = by_lang.entry(lang_of(item_id)).or_default();
                 assert!(item["decision"].is_null(), "judged blind: {item}");
                 if matches!(action(d).as_str(), "restrict" | "block") {
                     audited_any += 1;
                     if violence_restricted(d) {
                         audited += 1;
                         audit_upheld += u64::from(threat);
+                        lang.audited += 1;
+                        lang.upheld += u64::from(threat);
                     }
                 } else {
                     sampled += 1;
                     violating_sampled += usize::from(threat);
+                    lang.sampled += 1;
+                    lang.violating += u64::from(threat);
                 }
             }
             _ => {}
@@ -266,6 +343,97 @@ fn the_report_commands_agree_with_a_load_run_and_simulated_reviews() {
     assert!(
         audit.to_string().contains("SELECT"),
         "the queries are in the audit trail"
+    );
+    let means = csv_rows(&tr.join("automated_means.csv"));
+    assert!(
+        means.iter().all(|r| r.contains_key("appeal_upheld_share")),
+        "the appeal-based figure is labelled as such: {means:?}"
+    );
+
+    // The accuracy section: per language and category, the online
+    // report's estimates over the period so far.
+    let accuracy = csv_rows(&tr.join("accuracy.csv"));
+    let langs: Vec<&str> = accuracy.iter().map(|r| r["lang"].as_str()).collect();
+    assert!(
+        langs.contains(&"all") && langs.contains(&"en") && langs.contains(&"de"),
+        "{accuracy:?}"
+    );
+    let total = by_lang.values().fold(Samples::default(), |t, s| Samples {
+        sampled: t.sampled + s.sampled,
+        violating: t.violating + s.violating,
+        audited: t.audited + s.audited,
+        upheld: t.upheld + s.upheld,
+    });
+    for lang in ["all", "en"] {
+        let in_lang = |id: &str| lang == "all" || lang_of(id) == lang;
+        let row = accuracy
+            .iter()
+            .find(|r| r["lang"] == lang && r["category"] == "violence")
+            .unwrap_or_else(|| panic!("no violence row for {lang}: {accuracy:?}"));
+        let mine: Vec<&Value> = decisions
+            .iter()
+            .filter(|(id, _, _)| in_lang(id))
+            .map(|(_, _, d)| d)
+            .collect();
+        let scored = mine
+            .iter()
+            .filter(|d| category_action(d, "violence").is_some())
+            .count();
+        let restricted = mine
+            .iter()
+            .filter(|d| matches!(category_action(d, "violence"), Some("restrict" | "block")))
+            .count() as u64;
+        let allowed = mine.iter().filter(|d| action(d) == "allow").count() as u64;
+        assert_eq!(row["decisions"], scored.to_string(), "{lang}");
+        assert_eq!(row["restricted"], restricted.to_string(), "{lang}");
+        assert_eq!(row["allowed"], allowed.to_string(), "{lang}");
+        let s = if lang == "all" {
+            total
+        } else {
+            by_lang.get(lang).copied().unwrap_or_default()
+        };
+        assert!(s.audited > 0 && s.sampled > 0, "{lang} has both samples");
+        // Precision from the audit sample, Wilson.
+        assert_eq!(row["precision_judged"], s.audited.to_string(), "{lang}");
+        assert_eq!(row["precision_upheld"], s.upheld.to_string(), "{lang}");
+        let (p, p_low, p_high) = wilson95(s.upheld, s.audited);
+        close(row, "precision", p);
+        close(row, "precision_low", p_low);
+        close(row, "precision_high", p_high);
+        // Prevalence among allowed items, Wilson.
+        assert_eq!(row["prevalence_sampled"], s.sampled.to_string(), "{lang}");
+        assert_eq!(
+            row["prevalence_violating"],
+            s.violating.to_string(),
+            "{lang}"
+        );
+        let (q, q_low, q_high) = wilson95(s.violating, s.sampled);
+        close(row, "prevalence", q);
+        close(row, "prevalence_low", q_low);
+        close(row, "prevalence_high", q_high);
+        // Recall and accuracy from the two (restricted for the category,
+        // allowed overall), when some violating item is estimated.
+        let (r, a) = (restricted as f64, allowed as f64);
+        if r * p + a * q > 0.0 {
+            close(row, "recall", r * p / (r * p + a * q));
+        }
+        close(row, "accuracy", (r * p + a * (1.0 - q)) / (r + a));
+        assert!(num(row, "accuracy_low") <= num(row, "accuracy"));
+        assert!(num(row, "accuracy") <= num(row, "accuracy_high"));
+        // Too few judged for either sample to be an estimate here.
+        assert_eq!(row["accuracy_meaningful"], "false", "{row:?}");
+        assert!(!row["shortfalls"].is_empty(), "{row:?}");
+    }
+    let json = audit.to_string();
+    assert!(
+        json.contains("$.content.lang") && json.contains("\"languages\""),
+        "the language query is in the audit trail"
+    );
+    assert!(
+        audit["accuracy"]["slices"][1]["report"]["categories"][0]["prevalence_sample"]["query"]
+            ["sql"]
+            .is_string(),
+        "each accuracy figure names its query"
     );
 
     // 3. The online report over the last day.

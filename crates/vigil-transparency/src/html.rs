@@ -23,7 +23,7 @@ pub(crate) fn escape(text: &str) -> String {
 }
 
 /// A table of `rows` under `header`, every cell escaped.
-fn table(out: &mut String, title: &str, header: &[&str], rows: Vec<Vec<String>>) {
+pub(crate) fn table(out: &mut String, title: &str, header: &[&str], rows: Vec<Vec<String>>) {
     let _ = write!(out, "<h2>{}</h2>\n<table>\n<tr>", escape(title));
     for h in header {
         let _ = write!(out, "<th>{}</th>", escape(h));
@@ -166,10 +166,11 @@ pub(crate) fn summary(report: &TransparencyReport) -> String {
             "scored",
             "restricted",
             "checked by appeal",
-            "precision (95% Wilson)",
+            "upheld on appeal (appeal overturn indicator, biased; 95% Wilson)",
         ],
         means,
     );
+    crate::accuracy::html(&report.accuracy, &mut out);
     let facts = fact_rows(report)
         .into_iter()
         .map(|(n, v)| vec![n, v])

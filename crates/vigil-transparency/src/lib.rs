@@ -13,6 +13,7 @@
 //! same figures, as long as retention has not removed the rows read.
 
 pub mod annex;
+mod accuracy;
 mod facts;
 mod html;
 pub mod online;
@@ -22,6 +23,7 @@ mod write;
 
 use std::path::PathBuf;
 
+pub use accuracy::{AccuracySection, AccuracySlice};
 pub use facts::{Facts, FactsSource};
 pub use period::{Period, PeriodError};
 pub use report::{build, AutomatedMeansFigure, TransparencyReport};
@@ -35,6 +37,9 @@ pub enum ReportError {
     /// The store failed under a query.
     #[error(transparent)]
     Store(#[from] vigil_store::StoreError),
+    /// The online figures of the accuracy section could not be built.
+    #[error("cannot build the accuracy section")]
+    Online(#[from] online::OnlineReportError),
     /// The facts file does not read as facts.
     #[error("facts file `{}`: {reason}", path.display())]
     Facts {

@@ -33,8 +33,11 @@ pub struct TransparencyReport {
     pub notices: Section<NoticeRow>,
     /// Complaints (appeals) by category and outcome.
     pub complaints: Section<ComplaintRow>,
-    /// Automated means per category, with precision intervals.
+    /// Automated means per category, with the appeal overturn indicator.
     pub automated_means: Section<AutomatedMeansFigure>,
+    /// The accuracy indicators per language and category: the online
+    /// report over the window, per slice, with its queries.
+    pub accuracy: crate::AccuracySection,
     /// The own-initiative measures counted in `own_initiative`, one each
     /// (for the template sections; the figures and their queries are
     /// above, so report.json leaves the records out).
@@ -45,13 +48,17 @@ pub struct TransparencyReport {
     pub notice_records: Vec<NoticeRecord>,
 }
 
-/// One category's automated means with its precision indicator.
+/// One category's automated means with the appeal overturn indicator:
+/// the share of appeal-checked restrictions upheld. Biased (appeals are
+/// not a random sample); the accuracy indicators are in
+/// [`crate::AccuracySection`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AutomatedMeansFigure {
     /// The counts from the store.
     #[serde(flatten)]
     pub counts: AutomatedMeansRow,
-    /// upheld / checked, when anything was checked.
+    /// upheld / checked on appeal, when any appeal was decided (CSV:
+    /// `appeal_upheld_share`).
     pub precision: Option<f64>,
     /// The 95% Wilson interval's lower bound.
     pub precision_low: Option<f64>,
@@ -116,6 +123,7 @@ pub async fn build(
             rows: means.rows.into_iter().map(Into::into).collect(),
             queries: means.queries,
         },
+        accuracy: crate::accuracy::build(store, &window).await?,
     })
 }
 
@@ -128,5 +136,6 @@ impl TransparencyReport {
             .chain(&self.notices.queries)
             .chain(&self.complaints.queries)
             .chain(&self.automated_means.queries)
+            .chain(&self.accuracy.queries)
     }
 }

@@ -28,6 +28,7 @@ pub fn write(report: &TransparencyReport, dir: &Path) -> Result<Vec<PathBuf>, Re
         })?,
         complaints(report, dir)?,
         automated_means(report, dir)?,
+        crate::accuracy::write_csv(&report.accuracy, dir)?,
         facts(report, dir)?,
     ];
     let json = serde_json::to_string_pretty(report).expect("a report is plain data");
@@ -46,7 +47,7 @@ fn put(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, ReportError> {
 }
 
 /// Writes `rows` under `header` as `dir/name`.
-fn csv_file(
+pub(crate) fn csv_file(
     dir: &Path,
     name: &str,
     header: &[&str],
@@ -180,11 +181,11 @@ fn automated_means(report: &TransparencyReport, dir: &Path) -> Result<PathBuf, R
         "purposes",
         "scored",
         "restricted",
-        "checked",
-        "upheld",
-        "precision",
-        "precision_low",
-        "precision_high",
+        "appeal_checked",
+        "appeal_upheld",
+        "appeal_upheld_share",
+        "appeal_upheld_share_low",
+        "appeal_upheld_share_high",
         "query",
     ];
     csv_file(dir, "automated_means.csv", &header, rows)

@@ -77,7 +77,7 @@ async fn writes_every_section_with_figures_and_their_queries() {
         .expect("report");
     let out = dir.path().join("report");
     let files = write(&report, &out).expect("write");
-    assert_eq!(files.len(), 8);
+    assert_eq!(files.len(), 9);
 
     let own = read(&out, "own_initiative.csv");
     let lines: Vec<&str> = own.lines().collect();
@@ -95,6 +95,20 @@ async fn writes_every_section_with_figures_and_their_queries() {
     assert!(
         means.contains("hate,<detect> & queue,4,3,0,0,,,,automated_means"),
         "{means}"
+    );
+    assert!(means.starts_with("category,purposes,scored,restricted,appeal_checked,"));
+    // Accuracy: the online report over the period, `all` only (these
+    // decisions carry no language), with nothing judged yet.
+    let accuracy = read(&out, "accuracy.csv");
+    let lines: Vec<&str> = accuracy.lines().collect();
+    assert!(lines[0].starts_with("lang,category,decisions,restricted,allowed,"));
+    assert!(
+        lines.iter().any(|l| l.starts_with("all,hate,4,3,1,,,,,,,")),
+        "{accuracy}"
+    );
+    assert!(
+        lines[1..].iter().all(|l| l.starts_with("all,")),
+        "{accuracy}"
     );
     let facts = read(&out, "facts.csv");
     assert!(facts.contains("monthly_active_recipients,1200,"), "{facts}");

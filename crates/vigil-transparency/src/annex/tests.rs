@@ -140,6 +140,7 @@ fn report(facts: Option<Facts>) -> TransparencyReport {
             queries: Vec::new(),
         },
         automated_means: empty(),
+        accuracy: Default::default(),
         measures: vec![
             // Blocked for hate, also restricted for spam: main ground hate
             // (block outranks restrict), section 5.
