@@ -187,6 +187,65 @@ fn writes_the_report_and_logs_breaches() {
     assert!(out.join("online-report.html").is_file());
 }
 
+/// `vigil report online --fail-on-breach` over the seeded store under
+/// `policy`.
+fn run_failing_on_breach(vigil: &Vigil, policy: &str) -> (util::Run, std::path::PathBuf) {
+    let db = vigil.home().join("online.db");
+    seed(&db);
+    let policy_path = vigil.home().join("policy.toml");
+    std::fs::write(&policy_path, policy).expect("write the policy");
+    let out = vigil.home().join("out");
+    let run = vigil.run([
+        "report",
+        "online",
+        "--since",
+        "2026-03-01",
+        "--until",
+        "2026-03-02",
+        "--policy",
+        policy_path.to_str().expect("utf-8 path"),
+        "--db",
+        db.to_str().expect("utf-8 path"),
+        "--out",
+        out.to_str().expect("utf-8 path"),
+        "--fail-on-breach",
+    ]);
+    (run, out)
+}
+
+#[test]
+fn fail_on_breach_exits_3_after_writing_the_report() {
+    let vigil = Vigil::new();
+    // Precision 0.75 against a minimum of 0.9.
+    let (run, out) = run_failing_on_breach(&vigil, POLICY);
+    assert_eq!(run.status, 3, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("alert: hate min_precision = 0.7500 crosses 0.9"),
+        "{}",
+        run.stderr
+    );
+    for name in [
+        "online-report.json",
+        "online-report.md",
+        "online-report.html",
+    ] {
+        assert!(out.join(name).is_file(), "{name} written");
+    }
+}
+
+#[test]
+fn fail_on_breach_exits_0_when_no_limit_is_crossed() {
+    let vigil = Vigil::new();
+    let policy = POLICY.replace("min_precision = 0.9", "min_precision = 0.5");
+    assert_ne!(policy, POLICY);
+    let (run, out) = run_failing_on_breach(&vigil, &policy);
+    assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("0 alerts"), "{}", run.stdout);
+    assert!(!run.stderr.contains("alert:"), "{}", run.stderr);
+    assert!(out.join("online-report.json").is_file());
+}
+
 #[test]
 fn a_bad_modality_and_an_empty_window_are_refused() {
     let vigil = Vigil::new();

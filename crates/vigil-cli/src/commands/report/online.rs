@@ -1,6 +1,8 @@
-//! `vigil report online --since … --until … --out DIR`: the online report
-//! (docs/online-report.md) as `online-report.json`, `.md` and `.html`;
-//! parses the flags and calls `vigil_transparency::online`.
+//! `vigil report online --since … --until … --out DIR [--fail-on-breach]`:
+//! the online report (docs/online-report.md) as `online-report.json`, `.md`
+//! and `.html`; parses the flags and calls `vigil_transparency::online`.
+//! With `--fail-on-breach`, an `[alerts]` breach makes the exit status
+//! [`BREACH_EXIT_STATUS`] once the files are written.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,7 +51,17 @@ pub struct OnlineArgs {
     /// Folder for `online-report.json`, `online-report.md` and `online-report.html`.
     #[arg(long)]
     out: PathBuf,
+    /// Exit with status 3 when the report lists any `[alerts]` breach
+    /// (after writing the files and printing the breaches to stderr), so a
+    /// cron or CI job can page someone; errors exit 1, bad flags 2.
+    #[arg(long)]
+    fail_on_breach: bool,
 }
+
+/// The exit status of `--fail-on-breach` when a limit is crossed: apart
+/// from 1 (the command failed) and 2 (bad flags), so a job can tell a
+/// breach from a broken run.
+pub const BREACH_EXIT_STATUS: u8 = 3;
 
 fn instant(text: &str) -> Result<OffsetDateTime> {
     vigil_server::parse_instant(text).map_err(anyhow::Error::msg)
@@ -148,6 +160,9 @@ pub fn run(home: &Home, args: OnlineArgs) -> Result<ExitCode> {
         report.breaches.len(),
         args.out.display()
     );
+    if args.fail_on_breach && !report.breaches.is_empty() {
+        return Ok(ExitCode::from(BREACH_EXIT_STATUS));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
