@@ -212,6 +212,9 @@ fn the_report_commands_agree_with_a_load_run_and_simulated_reviews() {
     };
     let (mut upheld, mut overturned, mut violating_sampled, mut sampled) = (0, 0, 0, 0);
     let (mut audited, mut audit_upheld, mut audited_any) = (0u64, 0u64, 0usize);
+    // Policy-queue items the reviewer blocked: the human own-initiative
+    // measures.
+    let mut policy_blocked = 0u64;
     let mut by_lang: BTreeMap<&str, Samples> = BTreeMap::new();
     loop {
         let r = client
@@ -239,6 +242,7 @@ fn the_report_commands_agree_with_a_load_run_and_simulated_reviews() {
                 }
                 body["outcome"] = json!(outcome);
             }
+            Some("policy") => policy_blocked += u64::from(threat),
             Some("prevalence") => {
                 let item_id = item["item_id"].as_str().expect("an item id");
                 let d = answered[item_id];
@@ -349,6 +353,177 @@ fn the_report_commands_agree_with_a_load_run_and_simulated_reviews() {
         means.iter().all(|r| r.contains_key("appeal_upheld_share")),
         "the appeal-based figure is labelled as such: {means:?}"
     );
+
+    // The Commission's template (annex-i/): the own-initiative sections
+    // must add up to the statements of reasons `report sor` wrote (each
+    // decision filed once, under its statement's category, keywords,
+    // ground and visibility), plus the reviewer's blocks of policy items
+    // (violence: filed as the violence statements are).
+    let mut statements: Vec<Value> = Vec::new();
+    for entry in std::fs::read_dir(&sor).expect("the sor folder") {
+        let batch: Value = serde_json::from_str(
+            &std::fs::read_to_string(entry.expect("an entry").path()).expect("a batch"),
+        )
+        .expect("a JSON batch");
+        statements.extend(batch["statements"].as_array().expect("statements").clone());
+    }
+    assert_eq!(statements.len(), restrictive.len());
+    // (section file, category block, row key, column) -> count, from the
+    // statements: a measure counts under its statement's category, under
+    // that block's keyword rows for the keywords it lists, and in TOTAL.
+    type Key = (String, String, String, String);
+    let mut expected: BTreeMap<Key, u64> = BTreeMap::new();
+    let section_of = |ground: &str| {
+        if ground == "DECISION_GROUND_ILLEGAL_CONTENT" {
+            "5_own_initiative_illegal.csv"
+        } else {
+            "6_own_initiative_TC.csv"
+        }
+    };
+    let visibility_column = |v: &str| match v {
+        "DECISION_VISIBILITY_CONTENT_REMOVED" => "Visibility restriction Removal",
+        "DECISION_VISIBILITY_CONTENT_DEMOTED" => "Visibility restriction Demoted",
+        other => panic!("the default policy does not use {other}"),
+    };
+    let mut violence_filing = None;
+    let mut tally = |file: &str, category: &str, keywords: &[String], columns: &[&str]| {
+        let rows = keywords
+            .iter()
+            .map(|k| (category.to_owned(), k.clone()))
+            .chain([
+                (category.to_owned(), category.to_owned()),
+                ("TOTAL".to_owned(), "TOTAL".to_owned()),
+            ]);
+        for (block, key) in rows {
+            for column in columns {
+                *expected
+                    .entry((
+                        file.to_owned(),
+                        block.clone(),
+                        key.clone(),
+                        (*column).to_owned(),
+                    ))
+                    .or_default() += 1;
+            }
+        }
+    };
+    let own = "Number of measures taken at the provider's own initiative";
+    let solely = "Number of measures taken after detection with solely automated means";
+    for st in &statements {
+        assert_eq!(st["source_type"], "SOURCE_VOLUNTARY");
+        let ground = st["decision_ground"].as_str().expect("a ground");
+        let category = st["category"].as_str().expect("a category");
+        let keywords: Vec<String> = st["category_specification"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|k| k.as_str().expect("a keyword").to_owned())
+            .collect();
+        let visibility = st["decision_visibility"][0].as_str().expect("a visibility");
+        if category == "STATEMENT_CATEGORY_VIOLENCE" {
+            violence_filing = Some((ground.to_owned(), keywords.clone()));
+        }
+        tally(
+            section_of(ground),
+            category,
+            &keywords,
+            &[own, solely, visibility_column(visibility)],
+        );
+    }
+    let (violence_ground, violence_keywords) = violence_filing.expect("violence statements");
+    for _ in 0..policy_blocked {
+        tally(
+            section_of(&violence_ground),
+            "STATEMENT_CATEGORY_VIOLENCE",
+            &violence_keywords,
+            &[own, "Visibility restriction Removal"],
+        );
+    }
+    let annex = tr.join("annex-i");
+    for file in ["5_own_initiative_illegal.csv", "6_own_initiative_TC.csv"] {
+        let rows = csv_rows(&annex.join(file));
+        let first = if file.starts_with('5') {
+            "Category of illegal content"
+        } else {
+            "Category of incompatibility with the provider's terms and conditions"
+        };
+        let mut block = "TOTAL".to_owned();
+        for row in &rows {
+            let key = row[first].clone();
+            if key.starts_with("STATEMENT_CATEGORY_") {
+                block = key.clone();
+            }
+            for column in [
+                own,
+                solely,
+                "Visibility restriction Removal",
+                "Visibility restriction Demoted",
+            ] {
+                let want = expected
+                    .get(&(
+                        file.to_owned(),
+                        block.clone(),
+                        key.clone(),
+                        column.to_owned(),
+                    ))
+                    .copied()
+                    .unwrap_or(0);
+                assert_eq!(
+                    row[column],
+                    want.to_string(),
+                    "{file}: {block} / {key} / {column}"
+                );
+            }
+        }
+    }
+    // Complaints and automated means, as the test counted them.
+    let indicator = |file: &str, indicator: &str, scope: &str| -> String {
+        csv_rows(&annex.join(file))
+            .into_iter()
+            .find(|r| r["Indicator"] == indicator && r["Scope"] == scope)
+            .unwrap_or_else(|| panic!("no {indicator} / {scope} in {file}"))["Value"]
+            .clone()
+    };
+    let complaints_file = "7_appeals_and_recidivism.csv";
+    let submitted = "Number of complaints submitted to the internal-complaints mechanism";
+    assert_eq!(
+        indicator(complaints_file, submitted, "Total number"),
+        appealed.len().to_string()
+    );
+    assert_eq!(
+        indicator(complaints_file, submitted, "Decisions upheld"),
+        upheld.to_string()
+    );
+    assert_eq!(
+        indicator(complaints_file, submitted, "Decisions reversed"),
+        overturned.to_string()
+    );
+    assert_eq!(
+        indicator(complaints_file, submitted, "Decision omitted"),
+        "0"
+    );
+    let means_file = "8_automated_means.csv";
+    let solely_taken = "Number of measures solely taken by automated means";
+    let not_taken = "Number of measures not taken by automated means";
+    assert_eq!(
+        indicator(means_file, solely_taken, "Own-initiative"),
+        restrictive.len().to_string()
+    );
+    assert_eq!(
+        indicator(means_file, not_taken, "Own-initiative"),
+        policy_blocked.to_string()
+    );
+    for lang in LANGS {
+        let in_lang = restrictive
+            .iter()
+            .filter(|(id, _, _)| lang_of(id) == lang)
+            .count();
+        assert_eq!(
+            indicator(means_file, solely_taken, lang),
+            in_lang.to_string(),
+            "{lang}"
+        );
+    }
 
     // The accuracy section: per language and category, the online
     // report's estimates over the period so far.

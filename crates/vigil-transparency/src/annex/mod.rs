@@ -30,6 +30,7 @@ use template::{
     ORDER_CONTEXT_COLUMNS, OTHER_VIOLATION_TC, PLATFORMS, TOTAL, VLOPS, VLOPS_VLOSES,
 };
 
+use crate::online::{CategoryFigures, Estimate};
 use crate::TransparencyReport;
 
 /// The folder, inside a report's folder, that holds the template files.
@@ -845,8 +846,6 @@ fn automated_means(ctx: &Context) -> AnnexTable {
         "Accuracy of the automated means - Precision",
         "Accuracy of the automated means - Recall",
     ];
-    const SEE: &str =
-        "Estimated per category and language in accuracy.csv (intervals, sample sizes)";
     let report = ctx.report;
     let as_of = report.window.as_of;
     let own = |d: Detection| report.measures.iter().filter(|m| m.detection == d).count() as u64;
@@ -873,8 +872,16 @@ fn automated_means(ctx: &Context) -> AnnexTable {
     ] {
         rows.push(ctx.indicator(ALL_PROVIDERS, SECTION, SOLELY, scope, solely.to_string(), "Automated own-initiative restrictions, plus (Total) notices and orders a rescan alone acted on with action taken"));
         rows.push(ctx.indicator(ALL_PROVIDERS, SECTION, NOT, scope, not.to_string(), "Restrictions by reviewers of policy-queue items, plus (Total) reviewed notices and orders acted on with action taken"));
-        for indicator in ACCURACY {
-            rows.push(ctx.indicator(ALL_PROVIDERS, SECTION, indicator, scope, String::new(), SEE));
+        for (indicator, pick) in ACCURACY.iter().zip(PICKS) {
+            let context = accuracy_context(report, ALL, pick);
+            rows.push(ctx.indicator(
+                ALL_PROVIDERS,
+                SECTION,
+                indicator,
+                scope,
+                String::new(),
+                &context,
+            ));
         }
     }
     for (applicability, scope, flagger_only) in [
@@ -945,8 +952,9 @@ fn automated_means(ctx: &Context) -> AnnexTable {
             human.to_string(),
             "Reviewers' own-initiative restrictions of items in this language (meta.lang)",
         ));
-        for indicator in ACCURACY {
-            rows.push(ctx.indicator(VLOPS, SECTION, indicator, lang, String::new(), SEE));
+        for (indicator, pick) in ACCURACY.iter().zip(PICKS) {
+            let context = accuracy_context(report, lang, pick);
+            rows.push(ctx.indicator(VLOPS, SECTION, indicator, lang, String::new(), &context));
         }
     }
     AnnexTable {
@@ -954,6 +962,49 @@ fn automated_means(ctx: &Context) -> AnnexTable {
         header: strings(&INDICATOR_HEADER),
         rows,
     }
+}
+
+/// Which estimate of a category an accuracy row reads: accuracy,
+/// precision, recall, in the template's order.
+type Pick = fn(&CategoryFigures) -> Option<&Estimate>;
+const PICKS: [Pick; 3] = [
+    |c| c.accuracy.as_ref(),
+    |c| c.precision.as_ref(),
+    |c| c.recall.as_ref(),
+];
+
+/// The accuracy section's estimates for `lang` (`all`: every decision),
+/// one per category, as the contextual text of a template row: Vigil
+/// estimates per category (the template's single value stays empty).
+fn accuracy_context(report: &TransparencyReport, lang: &str, pick: Pick) -> String {
+    let Some(slice) = report.accuracy.slices.iter().find(|s| s.lang == lang) else {
+        return "Not estimated: no decisions in this slice".to_owned();
+    };
+    let level = slice.report.confidence * 100.0;
+    let parts: Vec<String> = slice
+        .report
+        .categories
+        .iter()
+        .map(|c| match pick(c) {
+            Some(e) => format!(
+                "{} {:.3} [{:.3}, {:.3}]{}",
+                c.category,
+                e.estimate,
+                e.low,
+                e.high,
+                if e.meaningful {
+                    ""
+                } else {
+                    " (sample too small to read)"
+                }
+            ),
+            None => format!("{} no estimate (nothing sampled)", c.category),
+        })
+        .collect();
+    format!(
+        "Estimated per category, {level:.0}% intervals, from the random audit and prevalence samples (accuracy.csv, lang {lang}): {}",
+        parts.join("; ")
+    )
 }
 
 fn human_resources(ctx: &Context) -> AnnexTable {
