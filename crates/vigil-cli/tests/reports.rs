@@ -176,6 +176,52 @@ fn the_report_commands_agree_with_a_load_run_and_simulated_reviews() {
         .count();
     assert!(!restrictive.is_empty() && allowed > 0, "a mixed load");
 
+    // Notices about six items (Art. 16 from users and trusted flaggers,
+    // one authority order): threats claimed as violence, calm texts as
+    // hate; one threat reported twice.
+    let threats: Vec<&(String, String, Value)> = decisions
+        .iter()
+        .filter(|(_, t, _)| THREATS.contains(&t.as_str()))
+        .take(3)
+        .collect();
+    let calm: Vec<&(String, String, Value)> = decisions
+        .iter()
+        .filter(|(_, t, _)| CALM.contains(&t.as_str()))
+        .take(2)
+        .collect();
+    assert!(threats.len() == 3 && calm.len() == 2);
+    let filed_notices: Vec<(&str, &str, &(String, String, Value))> = vec![
+        ("user", "violence", threats[0]),
+        ("trusted_flagger", "violence", threats[0]),
+        ("user", "violence", threats[1]),
+        ("user", "hate", calm[0]),
+        ("trusted_flagger", "hate", calm[1]),
+        ("authority_order", "violence", threats[2]),
+    ];
+    let notice_client = reqwest::blocking::Client::new();
+    let notice_ids: Vec<String> = filed_notices
+        .iter()
+        .map(|(reporter, category, (id, text, d))| {
+            let r = notice_client
+                .post(server.url("/v1/notices"))
+                .bearer_auth(&scan_key)
+                .json(&json!({
+                    "item_id": id,
+                    "decision_id": d["id"],
+                    "reporter_type": reporter,
+                    "reporter_name": if *reporter == "user" { Value::Null } else { json!("Example body") },
+                    "category": category,
+                    "explanation": "reported by the test",
+                    "item": {"id": id, "text": text},
+                }))
+                .send()
+                .expect("a notice");
+            assert_eq!(r.status().as_u16(), 201, "{}", r.text().unwrap_or_default());
+            let n: Value = r.json().expect("a notice");
+            n["id"].as_str().expect("a notice id").to_owned()
+        })
+        .collect();
+
     // Appeal the first four restrictions.
     let client = reqwest::blocking::Client::new();
     let appealed: Vec<&(String, String, Value)> = restrictive.iter().take(4).copied().collect();
@@ -274,7 +320,24 @@ fn the_report_commands_agree_with_a_load_run_and_simulated_reviews() {
             .expect("a verdict");
         assert_eq!(v.status().as_u16(), 200, "{}", v.text().unwrap_or_default());
     }
+    // The notices as the store recorded them: received and acted on.
+    let notices_read: Vec<Value> = notice_ids
+        .iter()
+        .map(|id| {
+            client
+                .get(server.url(&format!("/v1/notices/{id}")))
+                .bearer_auth(&scan_key)
+                .send()
+                .expect("a notice read")
+                .json()
+                .expect("a notice")
+        })
+        .collect();
     drop(server);
+    assert!(
+        notices_read.iter().all(|n| n["status"] == "decided"),
+        "the reviewer handled every notice: {notices_read:?}"
+    );
     assert_eq!(upheld + overturned, appealed.len());
     assert_eq!(sampled, allowed, "every allowed item was sampled");
     assert_eq!(
@@ -296,9 +359,18 @@ fn the_report_commands_agree_with_a_load_run_and_simulated_reviews() {
             sor.as_os_str(),
         ])
         .success();
+    // The notices acted on with action taken (the threats) have their own
+    // statements, with the notice as their source.
+    let notice_actions = notices_read
+        .iter()
+        .filter(|n| n["outcome"] == "action_taken")
+        .count();
+    assert_eq!(notice_actions, 4, "{notices_read:?}");
     assert!(
-        run.stdout
-            .contains(&format!("{} statements", restrictive.len())),
+        run.stdout.contains(&format!(
+            "{} statements",
+            restrictive.len() + notice_actions
+        )),
         "{}",
         run.stdout
     );
@@ -367,6 +439,8 @@ fn the_report_commands_agree_with_a_load_run_and_simulated_reviews() {
         .expect("a JSON batch");
         statements.extend(batch["statements"].as_array().expect("statements").clone());
     }
+    assert_eq!(statements.len(), restrictive.len() + notice_actions);
+    statements.retain(|st| st["source_type"] == "SOURCE_VOLUNTARY");
     assert_eq!(statements.len(), restrictive.len());
     // (section file, category block, row key, column) -> count, from the
     // statements: a measure counts under its statement's category, under
@@ -512,6 +586,109 @@ fn the_report_commands_agree_with_a_load_run_and_simulated_reviews() {
     assert_eq!(
         indicator(means_file, not_taken, "Own-initiative"),
         policy_blocked.to_string()
+    );
+    // Every notice went to a reviewer: none solely automated.
+    assert_eq!(
+        indicator(means_file, solely_taken, "Total number"),
+        restrictive.len().to_string()
+    );
+    assert_eq!(
+        indicator(means_file, not_taken, "Total number"),
+        (policy_blocked as usize + notice_actions).to_string()
+    );
+    let not_processed = "Number of notices not processed by automated means";
+    assert_eq!(indicator(means_file, not_processed, "NAM Total"), "5");
+    assert_eq!(
+        indicator(means_file, not_processed, "NAM Trusted Flagger"),
+        "2"
+    );
+
+    // Notices (section 4) and orders (section 3): counts, distinct items,
+    // and the median time to act from the times the store reported.
+    let hours = |reporters: &[&str], taken_only: bool| -> String {
+        let mut ms: Vec<f64> = notices_read
+            .iter()
+            .filter(|n| reporters.contains(&n["reporter_type"].as_str().unwrap_or_default()))
+            .filter(|n| !taken_only || n["outcome"] == "action_taken")
+            .map(|n| {
+                let at = |k: &str| {
+                    time::OffsetDateTime::parse(
+                        n[k].as_str().expect("a time"),
+                        &time::format_description::well_known::Rfc3339,
+                    )
+                    .expect("RFC 3339")
+                };
+                (at("acted_at") - at("received_at")).whole_milliseconds() as f64
+            })
+            .collect();
+        ms.sort_by(f64::total_cmp);
+        let mid = if ms.len() % 2 == 1 {
+            ms[ms.len() / 2]
+        } else {
+            (ms[ms.len() / 2 - 1] + ms[ms.len() / 2]) / 2.0
+        };
+        format!("{:.4}", mid / 1000.0 / 3600.0)
+    };
+    let notices_csv = csv_rows(&annex.join("4_notices.csv"));
+    let notice_row = |key: &str| {
+        notices_csv
+            .iter()
+            .find(|r| r["Category of illegal content"] == key)
+            .unwrap_or_else(|| panic!("no {key} in 4_notices.csv"))
+    };
+    let total = notice_row("TOTAL");
+    assert_eq!(total["Number of notices received"], "5");
+    assert_eq!(
+        total["Number of notices received from Trusted flaggers"],
+        "2"
+    );
+    assert_eq!(
+        total["Number of specific items of information included in the total number of notices"],
+        "4"
+    );
+    assert_eq!(
+        total["Median time to take action"],
+        hours(&["user", "trusted_flagger"], false)
+    );
+    assert_eq!(
+        total["Median time to take action (Trusted Flagger notices)"],
+        hours(&["trusted_flagger"], false)
+    );
+    // The three threats' notices took action, filed under violence's
+    // ground; the calm texts' did not.
+    let (law, terms) = if violence_ground == "DECISION_GROUND_ILLEGAL_CONTENT" {
+        ("3", "0")
+    } else {
+        ("0", "3")
+    };
+    assert_eq!(
+        total["Number of actions taken on the basis of the law"],
+        law
+    );
+    assert_eq!(
+        total["Number of actions taken on the basis of the terms and conditions of the service"],
+        terms
+    );
+    assert_eq!(
+        notice_row("STATEMENT_CATEGORY_VIOLENCE")["Number of notices received"],
+        "3"
+    );
+    assert_eq!(
+        notice_row("STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH")["Number of notices received"],
+        "2"
+    );
+    let orders = csv_rows(&annex.join("3_member_states_orders.csv"));
+    let order_total = orders
+        .iter()
+        .find(|r| r["Category of illegal content"] == "TOTAL")
+        .expect("a TOTAL row");
+    assert_eq!(
+        order_total["Number of orders to act against illegal content received"],
+        "1"
+    );
+    assert_eq!(
+        order_total["Median time to give effect to the order to act against illegal content"],
+        hours(&["authority_order"], true)
     );
     for lang in LANGS {
         let in_lang = restrictive

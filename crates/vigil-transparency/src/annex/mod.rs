@@ -189,7 +189,12 @@ fn last_day(end: OffsetDateTime) -> String {
 }
 
 fn hours(values_ms: Vec<i64>) -> String {
-    median_seconds(values_ms).map_or_else(String::new, |s| format!("{:.2}", s / 3600.0))
+    median_seconds(values_ms).map_or_else(String::new, hours_text)
+}
+
+/// Seconds as the templates' hours, to four places (a third of a second).
+fn hours_text(seconds: f64) -> String {
+    format!("{:.4}", seconds / 3600.0)
 }
 
 fn opt(v: Option<u64>) -> String {
@@ -685,7 +690,7 @@ fn complaints(ctx: &Context) -> AnnexTable {
     let figure = |f: fn(&vigil_store::ComplaintRow) -> u64| all.map_or(0, f).to_string();
     let median = all
         .and_then(|r| r.median_handling_s)
-        .map_or_else(String::new, |s| format!("{:.2}", s / 3600.0));
+        .map_or_else(String::new, hours_text);
     let outcomes = |indicator: &str, with_omitted: bool| {
         let mut rows = vec![
             ctx.indicator(

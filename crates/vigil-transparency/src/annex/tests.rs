@@ -385,8 +385,8 @@ fn notices_and_orders_count_items_times_and_grounds() {
     assert_eq!(cell(n, "TOTAL", tf), "1");
     assert_eq!(cell(n, "TOTAL", items), "3");
     // Acted on before as_of: 2 h, 4 h, 6 h; median 4 h.
-    assert_eq!(cell(n, "TOTAL", median), "4.00");
-    assert_eq!(cell(n, "TOTAL", median_tf), "4.00");
+    assert_eq!(cell(n, "TOTAL", median), "4.0000");
+    assert_eq!(cell(n, "TOTAL", median_tf), "4.0000");
     // Action taken on the two hate notices: the law; the spam one took none.
     assert_eq!(cell(n, "TOTAL", law), "2");
     assert_eq!(cell(n, "TOTAL", law_tf), "1");
@@ -403,7 +403,7 @@ fn notices_and_orders_count_items_times_and_grounds() {
     assert_eq!(cell(n, "STATEMENT_CATEGORY_SCAMS_AND_FRAUD", received), "1");
     assert_eq!(
         cell(n, "STATEMENT_CATEGORY_SCAMS_AND_FRAUD", median),
-        "6.00"
+        "6.0000"
     );
     // `violence` is not in the policy: not specified; pending, no median.
     assert_eq!(cell(n, NOT_SPECIFIED_NOTICE, received), "1");
@@ -413,7 +413,7 @@ fn notices_and_orders_count_items_times_and_grounds() {
     let orders = "Number of orders to act against illegal content received";
     let effect = "Median time to give effect to the order to act against illegal content";
     assert_eq!(cell(o, "TOTAL", orders), "1");
-    assert_eq!(cell(o, "TOTAL", effect), "3.00");
+    assert_eq!(cell(o, "TOTAL", effect), "3.0000");
     assert_eq!(cell(o, "KEYWORD_DISCRIMINATION", orders), "1");
     assert_eq!(cell(o, "STATEMENT_CATEGORY_VIOLENCE", orders), "0");
 }
@@ -438,7 +438,7 @@ fn complaints_automation_and_facts_fill_the_indicator_sections() {
     assert_eq!(value(c, count, "Decisions upheld"), "4");
     assert_eq!(value(c, count, "Decisions reversed"), "3");
     assert_eq!(value(c, count, "Decision omitted"), "2");
-    assert_eq!(value(c, count, "Median time"), "1.50");
+    assert_eq!(value(c, count, "Median time"), "1.5000");
     let manifest = "Number of suspensions enacted for the provision of manifestly illegal content";
     assert_eq!(value(c, manifest, "Total number"), "");
     assert!(c
