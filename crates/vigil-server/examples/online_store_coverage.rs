@@ -3,10 +3,11 @@
 //! but every figure goes through the code a deployment runs.
 //!
 //! ```text
-//! cargo run --release -p vigil-server --example online_store_coverage [RUNS]
+//! cargo run --release -p vigil-server --example online_store_coverage [RUNS] [AUDIT_RATE]
 //! ```
 //!
-//! Each run (200 unless `RUNS` says otherwise, seeds fixed) creates a fresh
+//! Each run (200 unless `RUNS` says otherwise, seeds fixed; the audit rate
+//! 0.20 unless `AUDIT_RATE` says otherwise) creates a fresh
 //! SQLite store in a temporary folder and logs a window of simulated
 //! decisions with known truth:
 //!
@@ -62,9 +63,13 @@ const BATCH: usize = 250;
 /// The window's start; each decision is one second after the previous.
 const T0: OffsetDateTime = datetime!(2026-03-02 00:00 UTC);
 
+/// The audit rate unless given on the command line.
+const DEFAULT_AUDIT_RATE: f64 = 0.20;
+
 /// One category, no review band; 10 % of allowed items in the prevalence
-/// sample and 20 % of restrictions in the audit, so one run of 5 000 items
-/// expects about 460 sampled (15 violating) and 80 audited.
+/// sample and `AUDIT_RATE` of restrictions in the audit, so one run of
+/// 5 000 items expects about 460 sampled (15 violating) and, at the default
+/// 20 %, 80 audited.
 const POLICY: &str = r#"
 [policy]
 name = "coverage"
@@ -78,7 +83,7 @@ thresholds = { restrict = 0.7, block = 0.9 }
 
 [review]
 prevalence_rate = 0.10
-audit_rate = 0.20
+audit_rate = AUDIT_RATE
 active_learning_rate = 0.0
 required_reviews = 1
 "#;
@@ -337,13 +342,19 @@ impl Tally {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let runs = std::env::args()
-        .nth(1)
+    let arg = |n: usize| std::env::args().nth(n);
+    let runs = arg(1).and_then(|a| a.parse().ok()).unwrap_or(DEFAULT_RUNS);
+    let audit_rate: f64 = arg(2)
         .and_then(|a| a.parse().ok())
-        .unwrap_or(DEFAULT_RUNS);
-    let policy = Policy::from_toml(POLICY, "coverage.toml")
-        .expect("the study's policy is valid")
-        .policy;
+        .unwrap_or(DEFAULT_AUDIT_RATE);
+    let text = POLICY.replace("AUDIT_RATE", &audit_rate.to_string());
+    let policy = match Policy::from_toml(&text, "coverage.toml") {
+        Ok(checked) => checked.policy,
+        Err(e) => {
+            eprintln!("the audit rate {audit_rate} makes no valid policy:\n{e}");
+            std::process::exit(2);
+        }
+    };
     let started = Instant::now();
     let (mut precision, mut recall, mut prevalence) =
         (Tally::default(), Tally::default(), Tally::default());
@@ -362,7 +373,9 @@ async fn main() {
     }
     let n = runs as f64;
     println!(
-        "{runs} runs through the store, {ITEMS} decisions each, 95 % intervals; {:.0} s wall\n",
+        "{runs} runs through the store, {ITEMS} decisions each, prevalence sample 10 %, \
+         audit {:.0} %, 95 % intervals; {:.0} s wall\n",
+        audit_rate * 100.0,
         started.elapsed().as_secs_f64()
     );
     println!(
