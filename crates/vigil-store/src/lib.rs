@@ -76,7 +76,9 @@
 //! ([`Store::transparency_own_initiative`], [`Store::transparency_complaints`],
 //! [`Store::transparency_notices`], [`Store::transparency_automated_means`]
 //! over a [`ReportWindow`]), each [`Section`] with the [`QueryRecord`]s that
-//! produced it, for the report's audit.
+//! produced it, for the report's audit. Both reports record their queries
+//! the same way ([`QueryRecord`]: name, SQL, named parameters, counting
+//! rule, rows read).
 //!
 //! Every failure is a [`StoreError`] naming the problem: a refused URL, a
 //! failed migration, a duplicate id, a stored row that no longer parses.
@@ -122,6 +124,7 @@
 //! # }
 //! ```
 
+mod audit;
 mod bank_entries;
 mod banks;
 mod codec;
@@ -143,6 +146,7 @@ mod sqlite;
 mod store;
 mod transparency;
 
+pub use audit::{BoundParam, QueryRecord};
 pub use bank_entries::{BankChanges, BankEntry, EntriesAdded, NewEntry};
 pub use banks::{Bank, BankKind, BankMedia, UnknownBankMedia, MAX_BANK_NAME_CHARS};
 pub use decisions::{DecisionQuery, TimeOrder};
@@ -156,8 +160,8 @@ pub use media_banks::{MediaBankSnapshot, MediaEntry, NewMediaEntry};
 pub use models::{ModelKind, ModelStatus, NewModel, RegisteredModel};
 pub use notices::{NewNotice, Notice, NoticeError, NoticeId, NoticeRoute, NoticeStatus};
 pub use online::{
-    ActionCounts, AuditSample, Audited, BoundParam, CheckedRestrictions, OnlineSlice,
-    OnlineWindow, PrevalenceSample, QueryTrace,
+    ActionCounts, AuditSample, Audited, CheckedRestrictions, OnlineSlice, OnlineWindow,
+    PrevalenceSample,
 };
 pub use policies::StoredPolicy;
 pub use review::{
@@ -169,6 +173,6 @@ pub use shadow_scores::ShadowScore;
 pub use store::Store;
 pub use transparency::{
     median_seconds, notice_rows, own_initiative_rows, AutomatedMeansRow, ComplaintRow, Detection,
-    Measure, MeasureGround, NoticeRecord, NoticeRow, OwnInitiativeRow, QueryRecord, ReportWindow,
-    Section, ALL, NONE,
+    Measure, MeasureGround, NoticeRecord, NoticeRow, OwnInitiativeRow, ReportWindow, Section, ALL,
+    NONE,
 };

@@ -288,9 +288,17 @@ async fn every_figure_matches_the_seeded_history_in_both_halves() {
         all.upheld > 0 && all.overturned > 0 && all.pending > 0,
         "{all:?}"
     );
+    let params: Vec<(&str, &str, &serde_json::Value)> = complaints.queries[0]
+        .params
+        .iter()
+        .map(|p| (p.placeholder.as_str(), p.name, &p.value))
+        .collect();
     assert_eq!(
-        complaints.queries[0].params,
-        ["2026-07-01T00:00:00", "2027-01-01T00:00:00"]
+        params,
+        [
+            ("$1", "start", &serde_json::json!("2026-07-01T00:00:00")),
+            ("$2", "end", &serde_json::json!("2027-01-01T00:00:00")),
+        ]
     );
 }
 

@@ -12,8 +12,8 @@
 //! records: building again later with the same period and `as_of` gives the
 //! same figures, as long as retention has not removed the rows read.
 
-pub mod annex;
 mod accuracy;
+pub mod annex;
 mod facts;
 mod html;
 pub mod online;
@@ -24,10 +24,10 @@ mod write;
 use std::path::PathBuf;
 
 pub use accuracy::{AccuracySection, AccuracySlice};
+pub use annex::{annex, Annex, AnnexTable, ANNEX_DIR};
 pub use facts::{Facts, FactsSource};
 pub use period::{Period, PeriodError};
 pub use report::{build, AutomatedMeansFigure, TransparencyReport};
-pub use annex::{annex, Annex, AnnexTable, ANNEX_DIR};
 pub use write::{write, write_annex};
 
 /// The report could not be built or written.

@@ -127,7 +127,9 @@ async fn writes_every_section_with_figures_and_their_queries() {
     assert!(queries[0]["sql"]
         .as_str()
         .is_some_and(|s| s.contains("FROM decisions")));
-    assert_eq!(queries[0]["params"][0], "1782864000000");
+    assert_eq!(queries[0]["params"][0]["placeholder"], "$1");
+    assert_eq!(queries[0]["params"][0]["name"], "start_unix_ms");
+    assert_eq!(queries[0]["params"][0]["value"], 1_782_864_000_000_i64);
     assert_eq!(json["period"], "2026-H2");
 
     let html = read(&out, "index.html");

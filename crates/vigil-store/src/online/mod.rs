@@ -5,7 +5,7 @@
 //! the scores and the latencies.
 //!
 //! Every method returns its figures inside an [`Audited`], with the SQL
-//! text it ran and the values it bound ([`QueryTrace`]), so that a report
+//! text it ran and the values it bound ([`QueryRecord`]), so that a report
 //! can show, for each figure, the query that produced it; running that
 //! query again on the same store gives the same figure.
 
@@ -17,6 +17,7 @@ use sqlx::Row;
 use time::OffsetDateTime;
 use vigil_core::{Action, Modality};
 
+use crate::audit::{param, QueryRecord};
 use crate::codec::unix_ms;
 use crate::store::Backend;
 use crate::{Store, StoreError};
@@ -42,33 +43,13 @@ pub struct OnlineSlice {
     pub modality: Option<Modality>,
 }
 
-/// One value bound to a query, named for what it means.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BoundParam {
-    /// The placeholder, e.g. `$1`.
-    pub placeholder: String,
-    /// What it holds, e.g. `since_unix_ms`.
-    pub name: &'static str,
-    /// The value; `null` when the filter is off.
-    pub value: serde_json::Value,
-}
-
-/// The query behind a figure: its SQL text and the values bound to it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct QueryTrace {
-    /// The SQL exactly as run.
-    pub sql: &'static str,
-    /// The bound values, in placeholder order.
-    pub params: Vec<BoundParam>,
-}
-
 /// Figures with the query that produced them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Audited<T> {
     /// The figures.
     pub value: T,
     /// Where they came from.
-    pub query: QueryTrace,
+    pub query: QueryRecord,
 }
 
 /// How many decisions took each action, every action listed (zero where
@@ -193,7 +174,15 @@ impl<'a> Binds<'a> {
         self
     }
 
-    fn trace(&self, sql: &'static str) -> QueryTrace {
+    /// The record of `sql` run with these values, named `name`, its rows
+    /// counted by `rule`.
+    fn record(
+        &self,
+        name: &'static str,
+        sql: &'static str,
+        rule: &'static str,
+        rows_read: usize,
+    ) -> QueryRecord {
         let mut params = vec![
             param(1, "since_unix_ms", self.since_ms.into()),
             param(2, "until_unix_ms", self.until_ms.into()),
@@ -206,7 +195,13 @@ impl<'a> Binds<'a> {
         if let Some(t) = &self.as_of {
             params.push(param(6, "as_of", t.as_str().into()));
         }
-        QueryTrace { sql, params }
+        QueryRecord {
+            name,
+            sql,
+            params,
+            rule,
+            rows_read,
+        }
     }
 
     async fn fetch(
@@ -246,14 +241,6 @@ fn whole_second_rfc3339(t: OffsetDateTime) -> String {
     )
 }
 
-fn param(n: usize, name: &'static str, value: serde_json::Value) -> BoundParam {
-    BoundParam {
-        placeholder: format!("${n}"),
-        name,
-        value,
-    }
-}
-
 /// Column `i` of `row` as a count (SQL counts are never negative).
 fn count(row: &SqliteRow, i: usize, what: &'static str) -> Result<u64, StoreError> {
     let n: i64 = row.try_get(i).map_err(StoreError::query(what))?;
@@ -276,7 +263,12 @@ impl Store {
             .collect::<Result<_, _>>()?;
         Ok(Audited {
             value,
-            query: binds.trace(sql::CATEGORIES),
+            query: binds.record(
+                "categories",
+                sql::CATEGORIES,
+                sql::rules::CATEGORIES,
+                rows.len(),
+            ),
         })
     }
 
@@ -289,9 +281,19 @@ impl Store {
         category: Option<&str>,
     ) -> Result<Audited<ActionCounts>, StoreError> {
         const WHAT: &str = "count the window's actions";
-        let (binds, text) = match category {
-            Some(c) => (Binds::new(window, slice).category(c), sql::CATEGORY_ACTIONS),
-            None => (Binds::new(window, slice), sql::ACTIONS),
+        let (binds, name, text, rule) = match category {
+            Some(c) => (
+                Binds::new(window, slice).category(c),
+                "category_actions",
+                sql::CATEGORY_ACTIONS,
+                sql::rules::CATEGORY_ACTIONS,
+            ),
+            None => (
+                Binds::new(window, slice),
+                "actions",
+                sql::ACTIONS,
+                sql::rules::ACTIONS,
+            ),
         };
         let rows = binds.fetch(self, text, WHAT).await?;
         let mut counts: Vec<(Action, u64)> = Action::ALL.iter().map(|&a| (a, 0)).collect();
@@ -307,7 +309,7 @@ impl Store {
         }
         Ok(Audited {
             value: ActionCounts(counts),
-            query: binds.trace(text),
+            query: binds.record(name, text, rule, rows.len()),
         })
     }
 
@@ -339,7 +341,12 @@ impl Store {
         };
         Ok(Audited {
             value,
-            query: binds.trace(sql::CHECKED_RESTRICTIONS),
+            query: binds.record(
+                "checked_restrictions",
+                sql::CHECKED_RESTRICTIONS,
+                sql::rules::CHECKED_RESTRICTIONS,
+                rows.len(),
+            ),
         })
     }
 
@@ -367,7 +374,12 @@ impl Store {
         };
         Ok(Audited {
             value,
-            query: binds.trace(sql::AUDIT_SAMPLE),
+            query: binds.record(
+                "audit_sample",
+                sql::AUDIT_SAMPLE,
+                sql::rules::AUDIT_SAMPLE,
+                rows.len(),
+            ),
         })
     }
 
@@ -395,7 +407,12 @@ impl Store {
         };
         Ok(Audited {
             value,
-            query: binds.trace(sql::PREVALENCE_SAMPLE),
+            query: binds.record(
+                "prevalence_sample",
+                sql::PREVALENCE_SAMPLE,
+                sql::rules::PREVALENCE_SAMPLE,
+                rows.len(),
+            ),
         })
     }
 
@@ -415,7 +432,7 @@ impl Store {
             .collect::<Result<_, _>>()?;
         Ok(Audited {
             value,
-            query: binds.trace(sql::SCORES),
+            query: binds.record("scores", sql::SCORES, sql::rules::SCORES, rows.len()),
         })
     }
 
@@ -434,7 +451,12 @@ impl Store {
             .collect::<Result<_, _>>()?;
         Ok(Audited {
             value,
-            query: binds.trace(sql::LATENCIES),
+            query: binds.record(
+                "latencies",
+                sql::LATENCIES,
+                sql::rules::LATENCIES,
+                rows.len(),
+            ),
         })
     }
 }

@@ -121,3 +121,23 @@ pub(crate) const SCORES: &str = windowed!(
 
 /// The latencies (µs) of the window's decisions, ascending.
 pub(crate) const LATENCIES: &str = windowed!("SELECT w.latency_us FROM w ORDER BY w.latency_us");
+
+/// How each query's rows become figures, for its audit record.
+pub(crate) mod rules {
+    pub(crate) const CATEGORIES: &str = "one row per category scored in the window and slice";
+    pub(crate) const ACTIONS: &str =
+        "one row per overall action with its count; an action with no row counts 0";
+    pub(crate) const CATEGORY_ACTIONS: &str =
+        "one row per action taken for the category with its count; an action with no row counts 0";
+    pub(crate) const CHECKED_RESTRICTIONS: &str = "one row of counts: restrictions for the \
+        category, appealed with an outcome by as_of (and upheld), else judged in a done policy \
+        review labelling the category (and upheld by a strict majority of labels)";
+    pub(crate) const AUDIT_SAMPLE: &str = "one row of counts: done audit items of the window's \
+        restrictions for the category, those labelled for it (sampled), and those upheld by a \
+        strict majority of labels";
+    pub(crate) const PREVALENCE_SAMPLE: &str = "one row of counts: done prevalence items of the \
+        window's allowed decisions, those labelled for the category (sampled), and those violating \
+        by a strict majority of labels";
+    pub(crate) const SCORES: &str = "one row per decision scoring the category: its score";
+    pub(crate) const LATENCIES: &str = "one row per decision: its latency in microseconds";
+}

@@ -20,6 +20,7 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::OffsetDateTime;
 
+use crate::audit::{param, BoundParam, QueryRecord};
 use crate::store::Backend;
 use crate::{Store, StoreError};
 
@@ -41,21 +42,6 @@ pub struct ReportWindow {
     /// Outcomes recorded at or after this instant count as pending.
     #[serde(with = "time::serde::rfc3339")]
     pub as_of: OffsetDateTime,
-}
-
-/// One query's text, parameters and counting rule, for a report's audit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct QueryRecord {
-    /// A stable name, which figures refer to.
-    pub name: &'static str,
-    /// The SQL text exactly as it ran.
-    pub sql: &'static str,
-    /// The bound parameters, `$1` first.
-    pub params: Vec<String>,
-    /// How the rows were counted into figures.
-    pub rule: &'static str,
-    /// How many rows the query returned.
-    pub rows_read: usize,
 }
 
 /// One section's figures and the queries they came from.
@@ -303,10 +289,16 @@ enum Bounds {
 
 impl Bounds {
     /// The bounds as the audit record shows them, `$1` first.
-    fn shown(&self) -> Vec<String> {
+    fn shown(&self) -> Vec<BoundParam> {
         match self {
-            Bounds::UnixMs(start, end) => vec![start.to_string(), end.to_string()],
-            Bounds::Text(start, end) => vec![start.clone(), end.clone()],
+            Bounds::UnixMs(start, end) => vec![
+                param(1, "start_unix_ms", (*start).into()),
+                param(2, "end_unix_ms", (*end).into()),
+            ],
+            Bounds::Text(start, end) => vec![
+                param(1, "start", start.as_str().into()),
+                param(2, "end", end.as_str().into()),
+            ],
         }
     }
 }

@@ -23,7 +23,7 @@ mod render;
 use serde::Serialize;
 use vigil_policy::AlertLimits;
 use vigil_store::{
-    ActionCounts, AuditSample, Audited, CheckedRestrictions, PrevalenceSample, QueryTrace,
+    ActionCounts, AuditSample, Audited, CheckedRestrictions, PrevalenceSample, QueryRecord,
     StoreError,
 };
 
@@ -106,9 +106,9 @@ pub struct Drift {
     /// Its asymptotic p-value.
     pub ks_p_value: f64,
     /// The query for the reference scores.
-    pub reference_query: QueryTrace,
+    pub reference_query: QueryRecord,
     /// The query for the current scores.
-    pub current_query: QueryTrace,
+    pub current_query: QueryRecord,
 }
 
 /// The share of decisions restricted or blocked in each window, and the
