@@ -136,7 +136,7 @@ fn scanned_items_are_reviewed_measured_and_exported_as_training_data() {
         let lease = Duration::from_secs(60);
         for reviewer in ["alice", "bob"] {
             while let Some(item) = store
-                .claim_next_review(reviewer, lease, None)
+                .claim_next_review(reviewer, lease, &[])
                 .await
                 .expect("claim")
             {

@@ -275,7 +275,7 @@ async fn review_everything(store: &Store, violating: &HashMap<String, bool>) -> 
     let mut judged = Judged::default();
     let lease = StdDuration::from_secs(600);
     while let Some(item) = store
-        .claim_next_review("simulated-reviewer", lease, None)
+        .claim_next_review("simulated-reviewer", lease, &[])
         .await
         .expect("a claim")
     {

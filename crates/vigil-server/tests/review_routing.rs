@@ -137,4 +137,41 @@ fn blocks_drawn_for_the_audit_look_like_prevalence_items_to_reviewers() {
         assert!(item["decision"].is_null(), "{item}");
         assert!(item["content"]["text"].is_string(), "{item}");
     }
+
+    // No filter tells them apart: `prevalence` lists both, `audit` none,
+    // and a claim for `audit` finds nothing, while an admin's filters
+    // select the stored reason.
+    let listed = |key: &str, reason: &str| -> Vec<String> {
+        let r = server.get(&format!("/v1/review/queue?reason={reason}"), Some(key));
+        r.expect_status(200);
+        let mut ids: Vec<String> = r.json()["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|e| e["item_id"].as_str().expect("an item id").to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(
+        listed(&server.keys.review, "prevalence"),
+        ["post-calm", "post-threat"]
+    );
+    assert!(listed(&server.keys.review, "audit").is_empty());
+    assert!(listed(&server.keys.review, "gold").is_empty());
+    assert_eq!(listed(&server.keys.admin, "audit"), ["post-threat"]);
+    assert_eq!(listed(&server.keys.admin, "prevalence"), ["post-calm"]);
+    let claim = server.post_json(
+        "/v1/review/claim",
+        Some(&server.keys.review),
+        &serde_json::json!({"reason": "audit"}),
+    );
+    claim.expect_status(204);
+    let claim = server.post_json(
+        "/v1/review/claim",
+        Some(&server.keys.review),
+        &serde_json::json!({"reason": "prevalence"}),
+    );
+    claim.expect_status(200);
+    assert_eq!(claim.json()["reason"], "prevalence");
 }

@@ -31,11 +31,11 @@ async fn an_audit_item_is_queued_claimed_and_judged() {
         .await
         .unwrap()
         .expect("no bucket, so queued");
-    let listing = t.store.list_review_queue(None, 10).await.unwrap();
+    let listing = t.store.list_review_queue(&[], 10).await.unwrap();
     assert!(listing.counts.contains(&(QueueReason::Audit, 1)));
     let claimed = t
         .store
-        .claim_next_review("r1", LONG, Some(QueueReason::Audit))
+        .claim_next_review("r1", LONG, &[QueueReason::Audit])
         .await
         .unwrap()
         .expect("the audit item");

@@ -51,7 +51,7 @@ async fn racing_reviewers_never_hold_the_same_item() {
         let store = t.store.clone();
         tokio::spawn(async move {
             let got = store
-                .claim_next_review(&format!("reviewer-{r}"), LONG, None)
+                .claim_next_review(&format!("reviewer-{r}"), LONG, &[])
                 .await
                 .expect("claim");
             got.map(|item| item.entry.id)
@@ -75,7 +75,7 @@ async fn racing_reviewers_never_hold_the_same_item() {
             let me = format!("worker-{r}");
             let mut judged = Vec::new();
             while let Some(item) = store
-                .claim_next_review(&me, LONG, None)
+                .claim_next_review(&me, LONG, &[])
                 .await
                 .expect("claim")
             {
@@ -109,13 +109,13 @@ async fn a_lease_that_runs_out_hands_the_item_on() {
     let short = Duration::from_millis(150);
     let a = t
         .store
-        .claim_next_review("alice", short, None)
+        .claim_next_review("alice", short, &[])
         .await
         .expect("claim");
     assert_eq!(a.map(|i| i.entry.id), Some(id));
     assert!(t
         .store
-        .claim_next_review("bob", LONG, None)
+        .claim_next_review("bob", LONG, &[])
         .await
         .expect("claim")
         .is_none());
@@ -136,7 +136,7 @@ async fn a_lease_that_runs_out_hands_the_item_on() {
     }
     let b = t
         .store
-        .claim_next_review("bob", LONG, None)
+        .claim_next_review("bob", LONG, &[])
         .await
         .expect("claim");
     assert_eq!(b.map(|i| i.entry.id), Some(id));
@@ -174,7 +174,7 @@ async fn two_required_reviews_need_two_different_reviewers() {
     // Alice cannot review it again, by either claim.
     assert!(t
         .store
-        .claim_next_review("alice", LONG, None)
+        .claim_next_review("alice", LONG, &[])
         .await
         .expect("claim")
         .is_none());
@@ -185,7 +185,7 @@ async fn two_required_reviews_need_two_different_reviewers() {
 
     let b = t
         .store
-        .claim_next_review("bob", LONG, None)
+        .claim_next_review("bob", LONG, &[])
         .await
         .expect("claim");
     assert_eq!(b.map(|i| i.entry.reviews_done), Some(1));
@@ -200,7 +200,7 @@ async fn two_required_reviews_need_two_different_reviewers() {
     );
     assert!(t
         .store
-        .claim_next_review("carol", LONG, None)
+        .claim_next_review("carol", LONG, &[])
         .await
         .expect("claim")
         .is_none());
@@ -215,7 +215,7 @@ async fn two_required_reviews_need_two_different_reviewers() {
     assert_eq!(reviewers, ["alice", "bob"]);
     assert_eq!(item.reviews[0].verdict, verdict(Action::Block));
     assert!(item.done_at.is_some());
-    let listing = t.store.list_review_queue(None, 50).await.expect("list");
+    let listing = t.store.list_review_queue(&[], 50).await.expect("list");
     assert!(listing.items.is_empty(), "a done item leaves the queue");
 }
 
@@ -256,7 +256,7 @@ async fn a_verdict_without_a_claim_is_refused() {
     // Released, the item is anyone's: Bob gets it.
     let b = t
         .store
-        .claim_next_review("bob", LONG, None)
+        .claim_next_review("bob", LONG, &[])
         .await
         .expect("claim");
     assert_eq!(b.map(|i| i.entry.id), Some(id));
@@ -268,7 +268,7 @@ async fn the_queue_is_served_by_priority_then_age() {
     let low = enqueue(&t.store, "low", 0.2, 1).await;
     let high_old = enqueue(&t.store, "high-old", 0.9, 1).await;
     let high_new = enqueue(&t.store, "high-new", 0.9, 1).await;
-    let listing = t.store.list_review_queue(None, 50).await.expect("list");
+    let listing = t.store.list_review_queue(&[], 50).await.expect("list");
     let order: Vec<_> = listing.items.iter().map(|e| e.id).collect();
     assert_eq!(order, [high_old, high_new, low]);
     assert!(listing.counts.contains(&(QueueReason::Policy, 3)));
@@ -276,13 +276,13 @@ async fn the_queue_is_served_by_priority_then_age() {
 
     let first = t
         .store
-        .claim_next_review("a", LONG, None)
+        .claim_next_review("a", LONG, &[])
         .await
         .expect("claim");
     assert_eq!(first.map(|i| i.entry.id), Some(high_old));
     let listing = t
         .store
-        .list_review_queue(Some(QueueReason::Policy), 1)
+        .list_review_queue(&[QueueReason::Policy], 1)
         .await
         .expect("list");
     assert_eq!(listing.items.len(), 1);
@@ -290,7 +290,7 @@ async fn the_queue_is_served_by_priority_then_age() {
     // A reason filter with nothing of that reason claims nothing.
     let gold = t
         .store
-        .claim_next_review("b", LONG, Some(QueueReason::Gold))
+        .claim_next_review("b", LONG, &[QueueReason::Gold])
         .await;
     assert!(gold.expect("claim").is_none());
 }
@@ -327,7 +327,7 @@ async fn an_appeal_goes_round_trip_and_is_overturned() {
 
     let claimed = t
         .store
-        .claim_next_review("alice", LONG, None)
+        .claim_next_review("alice", LONG, &[])
         .await
         .expect("claim");
     assert_eq!(claimed.map(|i| i.entry.id), Some(appeal.review_item));
@@ -587,7 +587,7 @@ async fn decisions_and_their_queue_entries_are_logged_together() {
         .await
         .expect("logged");
     assert_eq!(queued, 2);
-    let listing = t.store.list_review_queue(None, 10).await.expect("listed");
+    let listing = t.store.list_review_queue(&[], 10).await.expect("listed");
     let mut ids: Vec<_> = listing.items.iter().map(|e| e.item_id.clone()).collect();
     ids.sort();
     assert_eq!(ids, ["post-0", "post-2"]);
@@ -610,7 +610,7 @@ async fn decisions_and_their_queue_entries_are_logged_together() {
         .is_none());
     assert_eq!(
         t.store
-            .list_review_queue(None, 10)
+            .list_review_queue(&[], 10)
             .await
             .expect("listed")
             .items

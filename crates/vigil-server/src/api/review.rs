@@ -137,11 +137,16 @@ pub(super) async fn queue(
     if !(1..=MAX_LIST).contains(&limit) {
         return Err(bad(format!("limit {limit} is not 1 to {MAX_LIST}")));
     }
-    let listing = state
+    let stored = stored_reasons(reason, admin);
+    let mut listing = state
         .store
-        .list_review_queue(reason, limit)
+        .list_review_queue(stored.as_deref().unwrap_or(&[]), limit)
         .await
         .map_err(review_error)?;
+    if stored.as_ref().is_some_and(Vec::is_empty) {
+        // A reason no stored item is shown as to this key: nothing.
+        listing.items.clear();
+    }
     let mut counts = std::collections::BTreeMap::new();
     for (r, n) in &listing.counts {
         *counts.entry(shown_reason(*r, admin).as_str()).or_insert(0) += *n;
@@ -178,11 +183,14 @@ pub(super) async fn claim_next(
     let key = auth::require(&state.store, &headers, Scope::Review).await?;
     let request: ClaimNextRequest = optional_json(&body)?;
     let lease = lease(request.lease_seconds)?;
-    let claimed = state
-        .store
-        .claim_next_review(&key.id, lease, request.reason)
-        .await
-        .map_err(review_error)?;
+    let claimed = match stored_reasons(request.reason, key.allows(Scope::Admin)) {
+        Some(reasons) if reasons.is_empty() => None,
+        reasons => state
+            .store
+            .claim_next_review(&key.id, lease, reasons.as_deref().unwrap_or(&[]))
+            .await
+            .map_err(review_error)?,
+    };
     match claimed {
         Some(item) => Ok(Json(view(&state, &key, item).await?).into_response()),
         None => Ok(StatusCode::NO_CONTENT.into_response()),
@@ -369,6 +377,22 @@ fn shown_reason(reason: QueueReason, admin: bool) -> QueueReason {
         QueueReason::Audit if !admin => QueueReason::Prevalence,
         r => r,
     }
+}
+
+/// The stored reasons a key's filter by `reason` selects: those it is
+/// shown as. To a reviewer, `prevalence` is the prevalence and the audit
+/// samples and `policy` the policy band and gold, while `audit` and `gold`
+/// select nothing, so that no filter tells a disguised item from the one
+/// it looks like. `None`: no filter; `Some(empty)`: nothing matches.
+fn stored_reasons(reason: Option<QueueReason>, admin: bool) -> Option<Vec<QueueReason>> {
+    let reason = reason?;
+    Some(
+        QueueReason::ALL
+            .iter()
+            .copied()
+            .filter(|&stored| shown_reason(stored, admin) == reason)
+            .collect(),
+    )
 }
 
 /// Whether the decision is withheld: items of the two random samples

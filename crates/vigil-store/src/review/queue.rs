@@ -183,7 +183,7 @@ impl Store {
     }
 
     /// Claims for `reviewer` the highest-priority open item (oldest first
-    /// among equals) of `reason` (any when `None`) that `reviewer` has not
+    /// among equals) of one of `reasons` (any when empty) that `reviewer` has not
     /// reviewed and no one else holds, until `lease` from now; `None` when
     /// there is none. An item `reviewer` holds already may come back, its
     /// lease renewed.
@@ -193,7 +193,7 @@ impl Store {
         &self,
         reviewer: &str,
         lease: Duration,
-        reason: Option<QueueReason>,
+        reasons: &[QueueReason],
     ) -> Result<Option<ReviewItem>, ReviewError> {
         let now = OffsetDateTime::now_utc();
         let claimed: Option<String> = match &self.backend {
@@ -201,7 +201,7 @@ impl Store {
                 .bind(reviewer)
                 .bind(unix_ms(now))
                 .bind(lease_until(now, lease))
-                .bind(reason.map(QueueReason::as_str))
+                .bind(reason_set(reasons))
                 .fetch_optional(pool)
                 .await
                 .map_err(StoreError::query("claim the next review item"))?,
@@ -495,4 +495,12 @@ async fn decide_appeal(
 fn lease_until(now: OffsetDateTime, lease: Duration) -> i64 {
     let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
     unix_ms(now).saturating_add(lease_ms)
+}
+
+/// `reasons` as the JSON array the queue queries match against, `None`
+/// (any reason) when empty.
+pub(crate) fn reason_set(reasons: &[QueueReason]) -> Option<String> {
+    (!reasons.is_empty()).then(|| {
+        serde_json::Value::from(reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>()).to_string()
+    })
 }

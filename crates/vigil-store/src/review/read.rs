@@ -10,19 +10,19 @@ use crate::store::Backend;
 use crate::{Store, StoreError};
 
 impl Store {
-    /// The first `limit` open items of `reason` (any when `None`), highest
+    /// The first `limit` open items of one of `reasons` (any when empty), highest
     /// priority then oldest, without their content, and the open count of
     /// every reason.
     pub async fn list_review_queue(
         &self,
-        reason: Option<QueueReason>,
+        reasons: &[QueueReason],
         limit: u32,
     ) -> Result<QueueListing, ReviewError> {
         let now_ms = unix_ms(OffsetDateTime::now_utc());
         let Backend::Sqlite(pool) = &self.backend;
         let item_rows = sqlx::query(sql::LIST_OPEN)
             .bind(now_ms)
-            .bind(reason.map(QueueReason::as_str))
+            .bind(super::queue::reason_set(reasons))
             .bind(i64::from(limit))
             .fetch_all(pool)
             .await

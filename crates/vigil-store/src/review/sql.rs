@@ -37,13 +37,14 @@ macro_rules! take_over {
 }
 
 /// Claims for reviewer `$1` the highest-priority (then oldest) open item of
-/// reason `$4` (any when NULL) that `$1` has not reviewed and no one else
+/// one of the reasons `$4` (a JSON array; any when NULL) that `$1` has not reviewed and no one else
 /// holds at `$2` (unix ms), until `$3`. One statement, so atomic: SQLite
 /// takes the write lock before it reads.
 pub(crate) const CLAIM_NEXT: &str = concat!(
     "INSERT INTO review_claims (item_id, reviewer, claimed_at, lease_until) \
     SELECT i.id, $1, $2, $3 FROM review_items i \
-    WHERE i.status = 'open' AND ($4 IS NULL OR i.reason = $4) \
+    WHERE i.status = 'open' \
+        AND ($4 IS NULL OR i.reason IN (SELECT value FROM json_each($4))) \
         AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.item_id = i.id AND r.reviewer = $1) \
         AND NOT EXISTS (SELECT 1 FROM review_claims c \
             WHERE c.item_id = i.id AND c.reviewer <> $1 AND c.lease_until > $2) \
@@ -119,12 +120,14 @@ macro_rules! entry_columns {
     };
 }
 
-/// Open items at `$1` (unix ms) of reason `$2` (any when NULL), highest
+/// Open items at `$1` (unix ms) of the reasons `$2` (a JSON array; any
+/// when NULL), highest
 /// priority then oldest, at most `$3`.
 pub(crate) const LIST_OPEN: &str = concat!(
     "SELECT ",
     entry_columns!(),
-    " FROM review_items i WHERE i.status = 'open' AND ($2 IS NULL OR i.reason = $2) \
+    " FROM review_items i WHERE i.status = 'open' \
+        AND ($2 IS NULL OR i.reason IN (SELECT value FROM json_each($2))) \
     ORDER BY i.priority DESC, i.id LIMIT $3"
 );
 
