@@ -327,12 +327,14 @@ fn gold_items_measure_reviewers_and_reviews_export() {
         claimed.get("gold_labels").is_none(),
         "reviewers do not see the answers"
     );
-    // Nor that it is gold: it looks like the policy's own review band.
-    assert_eq!(claimed["reason"], "policy");
+    // Nor that it is gold: it looks like an item of the random samples,
+    // which reviewers judge without the decision (a gold item has none).
+    assert_eq!(claimed["reason"], "prevalence");
+    assert!(claimed["decision"].is_null(), "{claimed}");
     let listed = server.get("/v1/review/queue", review).json();
-    assert_eq!(listed["counts"]["policy"], 1, "{listed}");
+    assert_eq!(listed["counts"]["prevalence"], 1, "{listed}");
     assert!(listed["counts"].get("gold").is_none(), "{listed}");
-    assert_eq!(listed["items"][0]["reason"], "policy");
+    assert_eq!(listed["items"][0]["reason"], "prevalence");
     let as_admin = server
         .get(&format!("/v1/review/items/{gold}"), admin)
         .json();

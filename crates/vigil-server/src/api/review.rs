@@ -363,27 +363,26 @@ async fn view(state: &AppState, key: &ApiKey, item: ReviewItem) -> Result<ItemVi
     })
 }
 
-/// The reason a key is shown: gold items look like the policy's own review
-/// band to reviewers, so that they judge them as they judge any item and
-/// their accuracy on gold measures their everyday work; admins see `gold`.
+/// The reason a key is shown; admins see every reason as stored.
 ///
 /// Audit items (a random sample of restrictions) look like the prevalence
-/// sample (a random sample of allowed items) for the same reason: a
-/// reviewer who knows the machine blocked an item is anchored towards
-/// upholding it, and the audit exists to measure the machine.
+/// sample (a random sample of allowed items) to reviewers: a reviewer who
+/// knows the machine blocked an item is anchored towards upholding it, and
+/// the audit exists to measure the machine. Gold items look like them too:
+/// both samples are judged blind to the decision and a gold item has none,
+/// so among items shown as `prevalence` nothing marks the gold ones, and a
+/// reviewer's accuracy on gold measures their everyday work.
 fn shown_reason(reason: QueueReason, admin: bool) -> QueueReason {
     match reason {
-        QueueReason::Gold if !admin => QueueReason::Policy,
-        QueueReason::Audit if !admin => QueueReason::Prevalence,
+        QueueReason::Gold | QueueReason::Audit if !admin => QueueReason::Prevalence,
         r => r,
     }
 }
 
 /// The stored reasons a key's filter by `reason` selects: those it is
-/// shown as. To a reviewer, `prevalence` is the prevalence and the audit
-/// samples and `policy` the policy band and gold, while `audit` and `gold`
-/// select nothing, so that no filter tells a disguised item from the one
-/// it looks like. `None`: no filter; `Some(empty)`: nothing matches.
+/// shown as. To a reviewer, `prevalence` is the prevalence and audit
+/// samples and the gold items, while `audit` and `gold` select nothing, so
+/// that no filter tells a disguised item from the one it looks like. `None`: no filter; `Some(empty)`: nothing matches.
 fn stored_reasons(reason: Option<QueueReason>, admin: bool) -> Option<Vec<QueueReason>> {
     let reason = reason?;
     Some(
@@ -398,9 +397,14 @@ fn stored_reasons(reason: Option<QueueReason>, admin: bool) -> Option<Vec<QueueR
 /// Whether the decision is withheld: items of the two random samples
 /// (`prevalence`, `audit`) are judged blind to the automated decision, by
 /// reviewers who are not admins, so that neither sample's labels lean on
-/// the machine's answer and the two cannot be told apart by it.
+/// the machine's answer and the two cannot be told apart by it (nor from
+/// gold items, which have no decision).
 fn blind(reason: QueueReason, admin: bool) -> bool {
-    !admin && matches!(reason, QueueReason::Prevalence | QueueReason::Audit)
+    !admin
+        && matches!(
+            reason,
+            QueueReason::Prevalence | QueueReason::Audit | QueueReason::Gold
+        )
 }
 
 /// A body that may be empty (the defaults) or JSON of `T`.
