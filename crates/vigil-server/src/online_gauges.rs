@@ -53,21 +53,7 @@ pub async fn refresh_online_gauges(engine: Arc<Engine>, store: Store, metrics: A
         match build_online_report(&store, &request).await {
             Ok(report) => {
                 for b in &report.breaches {
-                    crate::log(
-                        "warn",
-                        format_args!(
-                            "online alert: {} {} = {:.4} crosses {} over the last 24 h{}",
-                            b.category,
-                            b.threshold,
-                            b.value,
-                            b.limit,
-                            if b.meaningful {
-                                ""
-                            } else {
-                                " (figure not meaningful)"
-                            }
-                        ),
-                    );
+                    crate::log("warn", format_args!("online alert over the last 24 h: {b}"));
                 }
                 metrics.set_online(render_gauges(&report, now));
             }

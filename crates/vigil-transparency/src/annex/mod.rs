@@ -367,6 +367,16 @@ fn identification(ctx: &Context) -> AnnexTable {
     }
 }
 
+/// The contextual cells of a category table's row: said once, on the
+/// `TOTAL` row, empty on the others.
+fn total_only(key: RowKey, context: &[String]) -> Vec<String> {
+    if key == RowKey::Total {
+        context.to_vec()
+    } else {
+        vec![String::new(); context.len()]
+    }
+}
+
 fn strings(labels: &[&str]) -> Vec<String> {
     labels.iter().map(|s| (*s).to_owned()).collect()
 }
@@ -437,6 +447,17 @@ fn orders(ctx: &Context, policy: &Policy) -> AnnexTable {
     ]);
     header.extend(strings(&ORDER_COLUMNS));
     header.extend(strings(&ORDER_CONTEXT_COLUMNS));
+    let context: Vec<String> = [
+        "Authority orders (Art. 9) recorded as notices of reporter type authority_order; Vigil does not record the issuing Member State, so only TOTAL scope rows are given",
+        "Distinct item ids the orders concern",
+        "Vigil does not record when the authority was informed of the receipt",
+        "Median hours from receipt to the action taken, over orders acted on with action taken before as_of",
+        "Vigil does not record orders to provide information (Art. 10)",
+        "Vigil does not record orders to provide information (Art. 10)",
+        "Vigil does not record orders to provide information (Art. 10)",
+    ]
+    .map(str::to_owned)
+    .to_vec();
     let rows = tallies
         .ordered()
         .map(|(key, t)| {
@@ -451,19 +472,7 @@ fn orders(ctx: &Context, policy: &Policy) -> AnnexTable {
                 String::new(),
                 String::new(),
             ]);
-            let total = key == RowKey::Total;
-            row.extend(
-                [
-                    "Authority orders (Art. 9) recorded as notices of reporter type authority_order; Vigil does not record the issuing Member State, so only TOTAL scope rows are given",
-                    "Distinct item ids the orders concern",
-                    "Vigil does not record when the authority was informed of the receipt",
-                    "Median hours from receipt to the action taken, over orders acted on with action taken before as_of",
-                    "Vigil does not record orders to provide information (Art. 10)",
-                    "Vigil does not record orders to provide information (Art. 10)",
-                    "Vigil does not record orders to provide information (Art. 10)",
-                ]
-                .map(|c| if total { c.to_owned() } else { String::new() }),
-            );
+            row.extend(total_only(key, &context));
             row
         })
         .collect();
@@ -552,11 +561,7 @@ fn notices(ctx: &Context, policy: &Policy) -> AnnexTable {
                 t.terms[0].to_string(),
                 t.terms[1].to_string(),
             ]);
-            if key == RowKey::Total {
-                row.extend(context.iter().cloned());
-            } else {
-                row.extend(std::iter::repeat_n(String::new(), context.len()));
-            }
+            row.extend(total_only(key, &context));
             row
         })
         .collect();
@@ -646,11 +651,7 @@ fn own_initiative(ctx: &Context, policy: &Policy) -> (AnnexTable, AnnexTable) {
                 row.push(t.automated.to_string());
                 row.extend(t.visibility.iter().map(u64::to_string));
                 row.extend(std::iter::repeat_n(String::new(), 7));
-                if key == RowKey::Total {
-                    row.extend(context.iter().cloned());
-                } else {
-                    row.extend(std::iter::repeat_n(String::new(), context.len()));
-                }
+                row.extend(total_only(key, &context));
                 row
             })
             .collect();

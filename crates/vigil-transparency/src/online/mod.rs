@@ -195,6 +195,27 @@ pub struct Breach {
     pub meaningful: bool,
 }
 
+impl std::fmt::Display for Breach {
+    /// `violence min_precision = 0.7500 crosses 0.9`, flagged when the
+    /// figure is not meaningful: the one wording of a breach in logs,
+    /// reports and the CLI.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} = {:.4} crosses {}{}",
+            self.category,
+            self.threshold,
+            self.value,
+            self.limit,
+            if self.meaningful {
+                ""
+            } else {
+                " (figure not meaningful)"
+            }
+        )
+    }
+}
+
 /// The whole report; its JSON is the stable form (docs/online-report.md).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OnlineReport {

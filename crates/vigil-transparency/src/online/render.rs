@@ -119,19 +119,7 @@ impl OnlineReport {
             let _ = writeln!(s, "No threshold crossed.");
         }
         for b in &self.breaches {
-            let _ = writeln!(
-                s,
-                "- {}: {} = {:.4} crosses {}{}",
-                b.category,
-                b.threshold,
-                b.value,
-                b.limit,
-                if b.meaningful {
-                    ""
-                } else {
-                    " (figure not meaningful)"
-                }
-            );
+            let _ = writeln!(s, "- {b}");
         }
         s
     }

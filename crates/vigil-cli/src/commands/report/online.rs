@@ -138,18 +138,7 @@ pub fn run(home: &Home, args: OnlineArgs) -> Result<ExitCode> {
     })?;
     write(&report, &args.out)?;
     for b in &report.breaches {
-        eprintln!(
-            "alert: {} {} = {:.4} crosses {}{}",
-            b.category,
-            b.threshold,
-            b.value,
-            b.limit,
-            if b.meaningful {
-                ""
-            } else {
-                " (figure not meaningful)"
-            }
-        );
+        eprintln!("alert: {b}");
     }
     println!(
         "online report {} to {} (judgments up to {}): {} categories, {} alerts, in {}",
