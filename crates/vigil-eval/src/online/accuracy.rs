@@ -2,7 +2,7 @@
 //! the recall estimated from the two, each with its interval and adequacy.
 
 use super::beta::beta;
-use super::{check_part, Adequacy, OnlineError, Shortfall};
+use super::{check_part, check_samples, Adequacy, OnlineError, Shortfall};
 use crate::bootstrap::{percentile_interval, BootstrapConfig, SplitMix64};
 use crate::intervals::{wilson, Confidence, Interval};
 
@@ -200,18 +200,7 @@ pub fn estimated_recall(
     prevalence: &PrevalenceEstimate,
     cfg: &BootstrapConfig,
 ) -> Result<RecallEstimate, OnlineError> {
-    check_part(
-        "checked restrictions",
-        precision.checked,
-        "restricted items",
-        window.restricted,
-    )?;
-    check_part(
-        "sampled allowed items",
-        prevalence.sampled,
-        "allowed items",
-        window.allowed,
-    )?;
+    check_samples(window, precision, prevalence)?;
     let restricted = window.restricted as f64;
     let allowed = window.allowed as f64;
     let caught = restricted * precision.interval.estimate;

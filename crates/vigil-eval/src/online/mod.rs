@@ -179,6 +179,29 @@ pub enum Shortfall {
     },
 }
 
+/// Checks that each sample is drawn from no more than its part of the
+/// window: the checked restrictions from the restricted items, the sampled
+/// allowed items from the allowed ones.
+pub(crate) fn check_samples(
+    window: WindowCounts,
+    precision: &PrecisionEstimate,
+    prevalence: &PrevalenceEstimate,
+) -> Result<(), OnlineError> {
+    check_part(
+        "checked restrictions",
+        precision.checked,
+        "restricted items",
+        window.restricted,
+    )?;
+    check_part(
+        "sampled allowed items",
+        prevalence.sampled,
+        "allowed items",
+        window.allowed,
+    )?;
+    Ok(())
+}
+
 /// Checks that `part ≤ whole`.
 pub(crate) fn check_part(
     part: &'static str,

@@ -3,7 +3,7 @@
 //! among what it allowed.
 
 use super::beta::beta;
-use super::{check_part, Adequacy, OnlineError};
+use super::{check_samples, Adequacy, OnlineError};
 use super::{PrecisionEstimate, PrevalenceEstimate, WindowCounts};
 use crate::bootstrap::{percentile_interval, BootstrapConfig, SplitMix64};
 use crate::intervals::Interval;
@@ -65,18 +65,7 @@ pub fn estimated_accuracy(
     prevalence: &PrevalenceEstimate,
     cfg: &BootstrapConfig,
 ) -> Result<AccuracyEstimate, OnlineError> {
-    check_part(
-        "checked restrictions",
-        precision.checked,
-        "restricted items",
-        window.restricted,
-    )?;
-    check_part(
-        "sampled allowed items",
-        prevalence.sampled,
-        "allowed items",
-        window.allowed,
-    )?;
+    check_samples(window, precision, prevalence)?;
     let decided = window.restricted + window.allowed;
     if decided == 0 {
         return Err(OnlineError::Empty(
