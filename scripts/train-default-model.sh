@@ -18,13 +18,13 @@ vigil="$root/target/release/vigil"
 for kind in davidson ethos toxicchat sms-spam xstest hatecheck toxigen; do
   "$vigil" data import "$kind" "$shared/text/$kind" --out "$work/$kind" >/dev/null
 done
-"$vigil" train text-linear --name vigil-text-linear --version 2026.11.0 \
+"$vigil" train text-linear --name vigil-text-linear --version 2026.11.1 \
   --data "$work"/davidson "$work"/ethos "$work"/toxicchat "$work"/sms-spam "$work"/xstest \
          "$work"/hatecheck "$work"/toxigen data/seed/* \
   --out "$out"
 # The accurate path: the transformer head over the model cache's MiniLM,
 # stacked on the linear model just written.
-"$vigil" train text-transformer --version 2026.11.0 --linear "$out" \
+"$vigil" train text-transformer --version 2026.11.1 --linear "$out" \
   --data "$work"/davidson "$work"/ethos "$work"/toxicchat "$work"/sms-spam "$work"/xstest \
          "$work"/hatecheck "$work"/toxigen data/seed/* \
   --out "${2:-$root/models/text-head}"

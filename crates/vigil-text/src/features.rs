@@ -8,6 +8,12 @@
 //! keeps extraction sort-free and allocation-free; training and scoring see
 //! the same encoding, so nothing is lost but a little fidelity on texts that
 //! repeat themselves.
+//!
+//! A block with fewer entries than its floor (`FeatureConfig::norm_floor`) is
+//! scaled as if it had the floor's number: without a floor a three-word text's
+//! few n-grams each weigh about three times what they weigh in a twenty-word
+//! sentence, so the one n-gram a short text shares with the positives (say
+//! "you") decides its score alone (BENCHMARKS.md, short everyday texts).
 
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +30,12 @@ pub struct FeatureConfig {
     pub char_ngrams: (u8, u8),
     /// Weight of the word block relative to the character block.
     pub word_weight: f32,
+    /// Smallest entry counts the word and the character block are normalised
+    /// by: a block with fewer entries gets the value `weight / sqrt(floor)`,
+    /// so its norm is below its weight. Manifests written before the field
+    /// existed read as `(1, 1)`, the unfloored scaling they were trained with.
+    #[serde(default = "FeatureConfig::no_norm_floor")]
+    pub norm_floor: (u16, u16),
 }
 
 impl Default for FeatureConfig {
@@ -33,11 +45,17 @@ impl Default for FeatureConfig {
             word_ngrams: (1, 2),
             char_ngrams: (2, 5),
             word_weight: 1.0,
+            norm_floor: (16, 128),
         }
     }
 }
 
 impl FeatureConfig {
+    /// The floor of models trained before floors existed: none.
+    fn no_norm_floor() -> (u16, u16) {
+        (1, 1)
+    }
+
     /// The number of buckets.
     pub fn buckets(&self) -> usize {
         1usize << self.buckets_log2
@@ -170,7 +188,12 @@ impl Featurizer {
                 }
             }
         }
-        scale_block(out, start, self.config.word_weight);
+        scale_block(
+            out,
+            start,
+            self.config.word_weight,
+            self.config.norm_floor.0,
+        );
     }
 
     fn chars(&mut self, text: &str, out: &mut SparseVec) {
@@ -208,17 +231,17 @@ impl Featurizer {
                 }
             }
         }
-        scale_block(out, start, 1.0);
+        scale_block(out, start, 1.0, self.config.norm_floor.1);
     }
 }
 
-/// Give the entries from `start` on the value `weight / sqrt(count)`.
-fn scale_block(out: &mut SparseVec, start: usize, weight: f32) {
+/// Give the entries from `start` on the value `weight / sqrt(max(count, floor))`.
+fn scale_block(out: &mut SparseVec, start: usize, weight: f32, floor: u16) {
     let count = out.idx.len() - start;
     if count == 0 {
         return;
     }
-    let v = weight / (count as f32).sqrt();
+    let v = weight / (count.max(usize::from(floor)) as f32).sqrt();
     out.val.resize(out.idx.len(), v);
 }
 
@@ -226,8 +249,12 @@ fn scale_block(out: &mut SparseVec, start: usize, weight: f32) {
 mod tests {
     use super::*;
 
+    /// Features without floors, so that every block has unit norm.
     fn features(text: &str) -> SparseVec {
-        let mut f = Featurizer::new(FeatureConfig::default());
+        let mut f = Featurizer::new(FeatureConfig {
+            norm_floor: (1, 1),
+            ..FeatureConfig::default()
+        });
         let mut out = SparseVec::default();
         f.extract(text, &mut out);
         out
@@ -250,6 +277,40 @@ mod tests {
         let char_sq: f32 = v.val[words..].iter().map(|x| x * x).sum();
         assert!((word_sq - 1.0).abs() < 1e-5, "{word_sq}");
         assert!((char_sq - 1.0).abs() < 1e-5, "{char_sq}");
+    }
+
+    #[test]
+    fn a_block_under_its_floor_keeps_the_floor_value() {
+        let cfg = FeatureConfig {
+            norm_floor: (16, 128),
+            ..FeatureConfig::default()
+        };
+        let mut f = Featurizer::new(cfg);
+        let mut short = SparseVec::default();
+        // 3 words: 3 + 2 word entries; 14 padded chars: 13 + 12 + 11 + 10 = 46.
+        f.extract("see you soon", &mut short);
+        assert_eq!(short.len(), 5 + 46);
+        assert!((short.val[0] - 0.25).abs() < 1e-6, "1/sqrt(16)");
+        assert!((short.val[5] - 1.0 / 128f32.sqrt()).abs() < 1e-6);
+        // Over both floors a block keeps unit norm.
+        let long = "a sentence that is comfortably longer than both floors of the blocks";
+        let mut v = SparseVec::default();
+        f.extract(long, &mut v);
+        let words = 2 * 12 - 1;
+        let word_sq: f32 = v.val[..words].iter().map(|x| x * x).sum();
+        let char_sq: f32 = v.val[words..].iter().map(|x| x * x).sum();
+        assert!((word_sq - 1.0).abs() < 1e-4 && (char_sq - 1.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn manifests_without_a_floor_read_as_unfloored() {
+        let old = r#"buckets_log2 = 18
+word_ngrams = [1, 2]
+char_ngrams = [2, 5]
+word_weight = 1.0
+"#;
+        let cfg: FeatureConfig = toml::from_str(old).expect("an old manifest's features parse");
+        assert_eq!(cfg.norm_floor, (1, 1));
     }
 
     #[test]

@@ -59,6 +59,11 @@ pub struct LinearArgs {
     /// Weight of word n-grams relative to character n-grams.
     #[arg(long)]
     word_weight: Option<f32>,
+    /// Normalisation floors of the word and character blocks, `WORDS,CHARS`:
+    /// a block with fewer n-grams is scaled as if it had this many, so that
+    /// short texts do not weigh their few n-grams up.
+    #[arg(long, value_parser = parse_norm_floor)]
+    norm_floor: Option<(u16, u16)>,
     /// Register the trained model as a candidate in the model registry
     /// (its files copied to HOME/models/registry/NAME/VERSION), for
     /// `vigil promote NAME@VERSION`.
@@ -107,6 +112,19 @@ pub fn parse_band(s: &str) -> std::result::Result<(f32, f32), String> {
     Ok((lo, hi))
 }
 
+/// Parse `WORDS,CHARS` normalisation floors (each at least 1).
+fn parse_norm_floor(s: &str) -> std::result::Result<(u16, u16), String> {
+    let (w, c) = s
+        .split_once(',')
+        .ok_or_else(|| format!("`{s}` is not WORDS,CHARS"))?;
+    let parse = |v: &str| match v.trim().parse::<u16>() {
+        Ok(0) => Err("a floor must be at least 1".to_owned()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("`{v}`: {e}")),
+    };
+    Ok((parse(w)?, parse(c)?))
+}
+
 pub fn run(home: &Home, command: TrainCommand) -> Result<ExitCode> {
     match command {
         TrainCommand::TextLinear(args) => linear(home, args),
@@ -127,6 +145,7 @@ fn linear(home: &Home, args: LinearArgs) -> Result<ExitCode> {
         l1,
         l2,
         word_weight,
+        norm_floor,
         register,
         store,
     } = args;
@@ -139,6 +158,9 @@ fn linear(home: &Home, args: LinearArgs) -> Result<ExitCode> {
     }
     if let Some(w) = word_weight {
         cfg.features.word_weight = w;
+    }
+    if let Some(f) = norm_floor {
+        cfg.features.norm_floor = f;
     }
     cfg.alpha = alpha.unwrap_or(cfg.alpha);
     cfg.l1 = l1.unwrap_or(cfg.l1);
