@@ -400,3 +400,60 @@ fn gold_items_measure_reviewers_and_reviews_export() {
     let next = server.get(&format!("/v1/review/export?after={gold}"), admin);
     assert!(next.body.is_empty());
 }
+
+#[test]
+fn the_queue_listing_pages_without_skipping_or_repeating() {
+    let server = TestServer::start();
+    let admin = Some(server.keys.admin.as_str());
+    // Five items, two pairs of equal priority (the id breaks the tie).
+    let mut queued: Vec<(f64, String)> = [3.0, 2.0, 2.0, 1.0, 1.0]
+        .iter()
+        .enumerate()
+        .map(|(i, &priority)| {
+            let r = server.post_json(
+                "/v1/review/gold",
+                admin,
+                &json!({
+                    "item": {"id": format!("page-{i}"), "text": "a plain sentence"},
+                    "labels": {"hate": false},
+                    "priority": priority,
+                }),
+            );
+            r.expect_status(201);
+            (priority, r.json()["id"].as_str().expect("an id").to_owned())
+        })
+        .collect();
+    queued.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let expected: Vec<String> = queued.into_iter().map(|(_, id)| id).collect();
+
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let path = match &after {
+            Some(a) => format!("/v1/review/queue?limit=2&after={a}"),
+            None => "/v1/review/queue?limit=2".to_owned(),
+        };
+        let page = server.get(&path, admin);
+        page.expect_status(200);
+        let page = page.json();
+        pages += 1;
+        for e in page["items"].as_array().expect("items") {
+            seen.push(e["id"].as_str().expect("an id").to_owned());
+        }
+        match page["next_after"].as_str() {
+            Some(next) => after = Some(next.to_owned()),
+            None => break,
+        }
+        assert!(pages < 10, "paging does not end: {page}");
+    }
+    assert_eq!(seen, expected, "every item once, in queue order");
+    assert_eq!(pages, 3, "2 + 2 + 1");
+
+    server
+        .get("/v1/review/queue?after=nonsense", admin)
+        .expect_error(400, "invalid_query");
+    let unknown = "00000000-0000-0000-0000-000000000000";
+    let r = server.get(&format!("/v1/review/queue?after={unknown}"), admin);
+    r.expect_status(404);
+}

@@ -31,7 +31,7 @@ async fn an_audit_item_is_queued_claimed_and_judged() {
         .await
         .unwrap()
         .expect("no bucket, so queued");
-    let listing = t.store.list_review_queue(&[], 10).await.unwrap();
+    let listing = t.store.list_review_queue(&[], 10, None).await.unwrap();
     assert!(listing.counts.contains(&(QueueReason::Audit, 1)));
     let claimed = t
         .store

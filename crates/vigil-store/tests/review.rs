@@ -215,7 +215,11 @@ async fn two_required_reviews_need_two_different_reviewers() {
     assert_eq!(reviewers, ["alice", "bob"]);
     assert_eq!(item.reviews[0].verdict, verdict(Action::Block));
     assert!(item.done_at.is_some());
-    let listing = t.store.list_review_queue(&[], 50).await.expect("list");
+    let listing = t
+        .store
+        .list_review_queue(&[], 50, None)
+        .await
+        .expect("list");
     assert!(listing.items.is_empty(), "a done item leaves the queue");
 }
 
@@ -268,7 +272,11 @@ async fn the_queue_is_served_by_priority_then_age() {
     let low = enqueue(&t.store, "low", 0.2, 1).await;
     let high_old = enqueue(&t.store, "high-old", 0.9, 1).await;
     let high_new = enqueue(&t.store, "high-new", 0.9, 1).await;
-    let listing = t.store.list_review_queue(&[], 50).await.expect("list");
+    let listing = t
+        .store
+        .list_review_queue(&[], 50, None)
+        .await
+        .expect("list");
     let order: Vec<_> = listing.items.iter().map(|e| e.id).collect();
     assert_eq!(order, [high_old, high_new, low]);
     assert!(listing.counts.contains(&(QueueReason::Policy, 3)));
@@ -282,7 +290,7 @@ async fn the_queue_is_served_by_priority_then_age() {
     assert_eq!(first.map(|i| i.entry.id), Some(high_old));
     let listing = t
         .store
-        .list_review_queue(&[QueueReason::Policy], 1)
+        .list_review_queue(&[QueueReason::Policy], 1, None)
         .await
         .expect("list");
     assert_eq!(listing.items.len(), 1);
@@ -587,7 +595,11 @@ async fn decisions_and_their_queue_entries_are_logged_together() {
         .await
         .expect("logged");
     assert_eq!(queued, 2);
-    let listing = t.store.list_review_queue(&[], 10).await.expect("listed");
+    let listing = t
+        .store
+        .list_review_queue(&[], 10, None)
+        .await
+        .expect("listed");
     let mut ids: Vec<_> = listing.items.iter().map(|e| e.item_id.clone()).collect();
     ids.sort();
     assert_eq!(ids, ["post-0", "post-2"]);
@@ -610,7 +622,7 @@ async fn decisions_and_their_queue_entries_are_logged_together() {
         .is_none());
     assert_eq!(
         t.store
-            .list_review_queue(&[], 10)
+            .list_review_queue(&[], 10, None)
             .await
             .expect("listed")
             .items

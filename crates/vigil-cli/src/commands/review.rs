@@ -90,7 +90,9 @@ fn queue(
     let url = home.store_url(store.db.as_deref());
     let listing = runtime()?.block_on(async {
         let store = Store::open(&url).await?;
-        let listing = store.list_review_queue(reason.as_slice(), limit).await;
+        let listing = store
+            .list_review_queue(reason.as_slice(), limit, None)
+            .await;
         store.close().await;
         anyhow::Ok(listing?)
     })?;

@@ -40,6 +40,9 @@ pub struct QueueQuery {
     reason: Option<String>,
     /// At most this many items (default 50, at most 500).
     limit: Option<u32>,
+    /// The next page: the items after this one (the previous page's
+    /// `next_after`), in the same order.
+    after: Option<String>,
 }
 
 /// The open queue.
@@ -47,6 +50,9 @@ pub struct QueueQuery {
 struct QueueView {
     counts: std::collections::BTreeMap<&'static str, u64>,
     items: Vec<QueueEntry>,
+    /// The last item's id when the page is full (more may follow: pass it
+    /// as `after`); `null` on the last page.
+    next_after: Option<String>,
 }
 
 /// `POST /v1/review/claim` body.
@@ -111,8 +117,9 @@ struct ItemView {
     path = "/v1/review/queue",
     params(QueueQuery),
     responses(
-        (status = 200, description = "`{\"counts\": {reason: n}, \"items\": [...]}`, highest priority first", body = Object),
+        (status = 200, description = "`{\"counts\": {reason: n}, \"items\": [...], \"next_after\": id or null}`, highest priority first", body = Object),
         (status = 400, description = "a bad query", body = ErrorBody),
+        (status = 404, description = "`after` names no review item", body = ErrorBody),
         (status = 401, description = "no valid API key", body = ErrorBody),
         (status = 403, description = "the key lacks the `review` scope", body = ErrorBody),
     ),
@@ -137,10 +144,17 @@ pub(super) async fn queue(
     if !(1..=MAX_LIST).contains(&limit) {
         return Err(bad(format!("limit {limit} is not 1 to {MAX_LIST}")));
     }
+    let after = query
+        .after
+        .map(|a| {
+            a.parse::<ReviewItemId>()
+                .map_err(|_| bad(format!("after `{a}` is not a review item id")))
+        })
+        .transpose()?;
     let stored = stored_reasons(reason, admin);
     let mut listing = state
         .store
-        .list_review_queue(stored.as_deref().unwrap_or(&[]), limit)
+        .list_review_queue(stored.as_deref().unwrap_or(&[]), limit, after)
         .await
         .map_err(review_error)?;
     if stored.as_ref().is_some_and(Vec::is_empty) {
@@ -155,7 +169,14 @@ pub(super) async fn queue(
     for e in &mut items {
         e.reason = shown_reason(e.reason, admin);
     }
-    let view = QueueView { counts, items };
+    let next_after = (items.len() == limit as usize)
+        .then(|| items.last().map(|e| e.id.to_string()))
+        .flatten();
+    let view = QueueView {
+        counts,
+        items,
+        next_after,
+    };
     Ok(Json(view).into_response())
 }
 

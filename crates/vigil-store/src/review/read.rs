@@ -11,19 +11,34 @@ use crate::{Store, StoreError};
 
 impl Store {
     /// The first `limit` open items of one of `reasons` (any when empty), highest
-    /// priority then oldest, without their content, and the open count of
-    /// every reason.
+    /// priority then oldest, after item `after` in that order when given
+    /// (the next page: pass the last item of the previous one), without
+    /// their content, and the open count of every reason. An `after` that
+    /// names no item is [`ReviewError::NotFound`].
     pub async fn list_review_queue(
         &self,
         reasons: &[QueueReason],
         limit: u32,
+        after: Option<ReviewItemId>,
     ) -> Result<QueueListing, ReviewError> {
         let now_ms = unix_ms(OffsetDateTime::now_utc());
         let Backend::Sqlite(pool) = &self.backend;
+        let after_text = after.map(|a| a.to_string());
+        if let (Some(id), Some(text)) = (after, &after_text) {
+            let exists: bool = sqlx::query_scalar(sql::ITEM_EXISTS)
+                .bind(text)
+                .fetch_one(pool)
+                .await
+                .map_err(StoreError::query("find the page's cursor"))?;
+            if !exists {
+                return Err(ReviewError::NotFound(id));
+            }
+        }
         let item_rows = sqlx::query(sql::LIST_OPEN)
             .bind(now_ms)
             .bind(super::queue::reason_set(reasons))
             .bind(i64::from(limit))
+            .bind(after_text)
             .fetch_all(pool)
             .await
             .map_err(StoreError::query("list the review queue"))?;
