@@ -37,8 +37,8 @@ impl Store {
         let item_rows = sqlx::query(sql::LIST_OPEN)
             .bind(now_ms)
             .bind(super::queue::reason_set(reasons))
-            .bind(i64::from(limit))
             .bind(after_text)
+            .bind(i64::from(limit))
             .fetch_all(pool)
             .await
             .map_err(StoreError::query("list the review queue"))?;

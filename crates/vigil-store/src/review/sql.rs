@@ -121,8 +121,8 @@ macro_rules! entry_columns {
 }
 
 /// Open items at `$1` (unix ms) of the reasons `$2` (a JSON array; any
-/// when NULL), highest priority then oldest, at most `$3`, and after item
-/// `$4` in that order (from the start when NULL): keyset paging on
+/// when NULL), highest priority then oldest, after item `$3` in that order
+/// (from the start when NULL), at most `$4`: keyset paging on
 /// (priority, id), so a page neither skips nor repeats an item while the
 /// queue changes between pages.
 pub(crate) const LIST_OPEN: &str = concat!(
@@ -130,9 +130,9 @@ pub(crate) const LIST_OPEN: &str = concat!(
     entry_columns!(),
     " FROM review_items i WHERE i.status = 'open' \
         AND ($2 IS NULL OR i.reason IN (SELECT value FROM json_each($2))) \
-        AND ($4 IS NULL OR EXISTS (SELECT 1 FROM review_items a WHERE a.id = $4 \
+        AND ($3 IS NULL OR EXISTS (SELECT 1 FROM review_items a WHERE a.id = $3 \
             AND (i.priority < a.priority OR (i.priority = a.priority AND i.id > a.id)))) \
-    ORDER BY i.priority DESC, i.id LIMIT $3"
+    ORDER BY i.priority DESC, i.id LIMIT $4"
 );
 
 /// Whether review item `$1` exists (open or done).
