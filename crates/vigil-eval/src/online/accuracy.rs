@@ -2,7 +2,7 @@
 //! the recall estimated from the two, each with its interval and adequacy.
 
 use super::beta::beta;
-use super::{check_part, check_samples, Adequacy, OnlineError, Shortfall};
+use super::{check_part, check_samples, joint_adequacy, Adequacy, OnlineError, Shortfall};
 use crate::bootstrap::{percentile_interval, BootstrapConfig, SplitMix64};
 use crate::intervals::{wilson, Confidence, Interval};
 
@@ -223,13 +223,11 @@ pub fn estimated_recall(
     }
     interval.low = interval.low.min(estimate);
     interval.high = interval.high.max(estimate);
-    let mut shortfalls = precision.adequacy.shortfalls().to_vec();
-    shortfalls.extend_from_slice(prevalence.adequacy.shortfalls());
     Ok(RecallEstimate {
         interval,
         caught,
         missed,
-        adequacy: Adequacy::from_shortfalls(shortfalls),
+        adequacy: joint_adequacy(precision, prevalence),
     })
 }
 

@@ -202,6 +202,17 @@ pub(crate) fn check_samples(
     Ok(())
 }
 
+/// The adequacy of a figure estimated from both samples: every shortfall
+/// of either.
+pub(crate) fn joint_adequacy(
+    precision: &PrecisionEstimate,
+    prevalence: &PrevalenceEstimate,
+) -> Adequacy {
+    let mut shortfalls = precision.adequacy.shortfalls().to_vec();
+    shortfalls.extend_from_slice(prevalence.adequacy.shortfalls());
+    Adequacy::from_shortfalls(shortfalls)
+}
+
 /// Checks that `part ≤ whole`.
 pub(crate) fn check_part(
     part: &'static str,

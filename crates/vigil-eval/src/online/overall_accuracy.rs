@@ -3,7 +3,7 @@
 //! among what it allowed.
 
 use super::beta::beta;
-use super::{check_samples, Adequacy, OnlineError};
+use super::{check_samples, joint_adequacy, Adequacy, OnlineError};
 use super::{PrecisionEstimate, PrevalenceEstimate, WindowCounts};
 use crate::bootstrap::{percentile_interval, BootstrapConfig, SplitMix64};
 use crate::intervals::Interval;
@@ -90,13 +90,11 @@ pub fn estimated_accuracy(
     }
     interval.low = interval.low.min(estimate);
     interval.high = interval.high.max(estimate);
-    let mut shortfalls = precision.adequacy.shortfalls().to_vec();
-    shortfalls.extend_from_slice(prevalence.adequacy.shortfalls());
     Ok(AccuracyEstimate {
         interval,
         correct,
         decided,
-        adequacy: Adequacy::from_shortfalls(shortfalls),
+        adequacy: joint_adequacy(precision, prevalence),
     })
 }
 
